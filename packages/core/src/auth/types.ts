@@ -1,0 +1,100 @@
+/**
+ * Auth configuration and the upgrade request every strategy reads.
+ */
+
+/** User information from successful authentication. */
+export interface AuthenticatedUser {
+  id: string;
+  email?: string;
+  name?: string;
+  roles?: string[];
+  permissions?: string[];
+  metadata?: Record<string, unknown>;
+}
+
+/** Header values as Node (`IncomingHttpHeaders`, lower-case keys) or the Fetch API (`Headers`) hold them. */
+export type HeaderSource =
+  { get(name: string): string | null } | Record<string, string | string[] | undefined>;
+
+/** The handshake request, as an adapter hands it to core. */
+export interface UpgradeRequest {
+  /** The request target: a path with query (`/ws?token=…`) or an absolute URL. */
+  url: string;
+  headers: HeaderSource;
+  /** The peer's address, when the runtime knows it. */
+  remoteAddress?: string;
+}
+
+/** Options for verifying JWTs with `jose` (strategy `bearer`). */
+export interface JwtOptions {
+  /** HMAC secret (HS256/384/512). One of `secret`, `publicKey`, `jwksUrl` is required. */
+  secret?: string | Uint8Array;
+  /** A public key (SPKI PEM) for RS*, ES*, PS* or EdDSA tokens. */
+  publicKey?: string;
+  /** URL of a JSON Web Key Set; keys are fetched and cached by `jose`. */
+  jwksUrl?: string;
+  issuer?: string | string[];
+  audience?: string | string[];
+  /** Accepted algorithms. @default all that fit the key */
+  algorithms?: string[];
+  /** Seconds of clock skew tolerated on `exp`/`nbf`. @default 0 */
+  clockTolerance?: number;
+}
+
+/** Returns the user a credential belongs to, or `null` when it is not valid. */
+export type CredentialValidator = (
+  credential: string,
+  request: UpgradeRequest,
+) => Promise<AuthenticatedUser | null> | AuthenticatedUser | null;
+
+interface CommonAuthConfig {
+  /**
+   * Reject handshakes without credentials (HTTP 401). When false, they connect anonymously and
+   * credentials that are present must still be valid. @default true
+   */
+  required?: boolean;
+  /** The user must hold at least one of these roles (else HTTP 403). */
+  roles?: string[];
+  /** The user must hold every one of these permissions (else HTTP 403). */
+  permissions?: string[];
+}
+
+/** Credentials read from a header or a query parameter. */
+export interface TokenAuthConfig extends CommonAuthConfig {
+  strategy: "bearer" | "apiKey" | "basic";
+  /**
+   * Header carrying the credential.
+   * @default "authorization" for bearer and basic, "x-api-key" for apiKey
+   */
+  headerName?: string;
+  /**
+   * Query parameter carrying the credential (browsers cannot set headers on a WebSocket).
+   * @default "token" for bearer, "apiKey" for apiKey; none for basic
+   */
+  queryParam?: string;
+  /**
+   * Checks the credential: the token for bearer, the key for apiKey, the decoded
+   * `user:password` for basic.
+   */
+  validate?: CredentialValidator;
+  /** bearer only: verify the token as a JWT; the user id comes from `sub`. */
+  jwt?: JwtOptions;
+  /** apiKey only: static keys, compared in constant time; a record maps a key to its user. */
+  apiKeys?: string[] | Record<string, Omit<AuthenticatedUser, "id"> & { id?: string }>;
+}
+
+/** Authentication decided by user code from the whole handshake request. */
+export interface CustomAuthConfig extends CommonAuthConfig {
+  strategy: "custom";
+  validate: (
+    request: UpgradeRequest,
+  ) => Promise<AuthenticatedUser | null> | AuthenticatedUser | null;
+}
+
+/** No authentication. */
+export interface NoAuthConfig {
+  strategy: "none";
+}
+
+/** How handshakes authenticate. */
+export type AuthConfig = TokenAuthConfig | CustomAuthConfig | NoAuthConfig;

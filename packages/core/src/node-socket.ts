@@ -1,0 +1,51 @@
+/**
+ * Glue for sockets with the `ws` interface (an EventEmitter with message/pong/close/error
+ * events), which is what Express, Fastify and Hono on Node all hand out. Typed structurally, so
+ * core still imports no `ws`.
+ */
+import type { ConnectionEvents, UpgradeAccepted } from "./adapter-types.ts";
+import type { WebSocketConnectionManager } from "./connection-manager.ts";
+import type { SocketLike } from "./types.ts";
+
+type Bytes = Uint8Array | ArrayBuffer;
+
+/** A socket shaped like a `ws` `WebSocket`. */
+export interface NodeWebSocketLike extends SocketLike {
+  on(event: "message", listener: (data: Bytes | Bytes[], isBinary: boolean) => void): unknown;
+  on(event: "pong", listener: () => void): unknown;
+  on(event: "close", listener: (code: number, reason: Uint8Array) => void): unknown;
+  on(event: "error", listener: (error: Error) => void): unknown;
+}
+
+const decoder = new TextDecoder();
+
+function concat(parts: Bytes[]): Uint8Array {
+  const chunks = parts.map((part) => (part instanceof ArrayBuffer ? new Uint8Array(part) : part));
+  const out = new Uint8Array(chunks.reduce((n, c) => n + c.byteLength, 0));
+  let offset = 0;
+  for (const chunk of chunks) {
+    out.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return out;
+}
+
+/**
+ * Registers a `ws`-style socket with the manager and forwards its events.
+ * @example
+ * wss.handleUpgrade(req, socket, head, (ws) => acceptNodeWebSocket(manager, ws, decision));
+ */
+export function acceptNodeWebSocket(
+  manager: WebSocketConnectionManager,
+  socket: NodeWebSocketLike,
+  decision: UpgradeAccepted,
+): ConnectionEvents {
+  const events = manager.accept(socket, decision);
+  socket.on("message", (data, isBinary) => {
+    events.message(Array.isArray(data) ? concat(data) : data, isBinary);
+  });
+  socket.on("pong", () => events.pong());
+  socket.on("close", (code, reason) => events.close(code, decoder.decode(reason)));
+  socket.on("error", (error) => events.error(error));
+  return events;
+}

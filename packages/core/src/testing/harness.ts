@@ -1,0 +1,98 @@
+/**
+ * Per-test servers and clients for the conformance suite, all closed in `afterEach`.
+ */
+import { afterEach } from "vitest";
+import { WebSocketConnectionManager } from "../connection-manager.ts";
+import type { WebSocketConfig, WebSocketHandler } from "../types.ts";
+import {
+  connect,
+  tryConnect,
+  type ConnectOptions,
+  type ConnectResult,
+  type TestClient,
+  type WsClientConstructor,
+} from "./client.ts";
+
+/** A server started by a {@link ConformanceTarget}. */
+export interface ConformanceServer {
+  /** Base HTTP URL, e.g. `http://127.0.0.1:43121`. */
+  url: string;
+  /** Stops the server; must close every WebSocket with 1001 and be safe to call twice. */
+  stop(): Promise<void>;
+}
+
+/** One framework binding under test. */
+export interface ConformanceTarget {
+  /** Shown in test names, e.g. "express". */
+  name: string;
+  /** A `ws`-compatible client class (`WebSocket` from `ws`). */
+  WebSocket: WsClientConstructor;
+  /** Serves `manager` on a new server bound to port 0 on 127.0.0.1. */
+  start(manager: WebSocketConnectionManager): Promise<ConformanceServer>;
+  /**
+   * The target is a full `createServer`: health routes under `/api` and `stop()` are checked too.
+   * @default false
+   */
+  server?: boolean;
+}
+
+export interface Served {
+  manager: WebSocketConnectionManager;
+  server: ConformanceServer;
+  /** `ws://` URL of `path` (default "/ws") with an optional query string. */
+  wsUrl(path?: string, query?: string): string;
+}
+
+export interface Harness {
+  target: ConformanceTarget;
+  serve(config?: WebSocketConfig, handlers?: Record<string, WebSocketHandler>): Promise<Served>;
+  connect(url: string, options?: ConnectOptions): Promise<TestClient>;
+  tryConnect(url: string, options?: ConnectOptions): Promise<ConnectResult>;
+}
+
+export function createHarness(target: ConformanceTarget): Harness {
+  const servers: ConformanceServer[] = [];
+  const clients: TestClient[] = [];
+
+  afterEach(async () => {
+    for (const client of clients.splice(0)) client.socket.terminate();
+    await Promise.all(servers.splice(0).map((server) => server.stop()));
+  });
+
+  const track = (result: ConnectResult) => {
+    if (result.ok) clients.push(result.client);
+    return result;
+  };
+
+  return {
+    target,
+    async serve(config = {}, handlers = {}) {
+      const manager = new WebSocketConnectionManager(config);
+      for (const [path, handler] of Object.entries(handlers))
+        manager.registerHandler(path, handler);
+      const server = await target.start(manager);
+      servers.push(server);
+      const base = server.url.replace(/^http/, "ws");
+      return {
+        manager,
+        server,
+        wsUrl: (path = manager.config.path, query) => `${base}${path}${query ? `?${query}` : ""}`,
+      };
+    },
+    async connect(url, options) {
+      const client = await connect(target.WebSocket, url, options);
+      clients.push(client);
+      return client;
+    },
+    async tryConnect(url, options) {
+      return track(await tryConnect(target.WebSocket, url, options));
+    },
+  };
+}
+
+/** A promise with its resolver, for waiting on a callback. */
+export function deferred<T = void>(): { promise: Promise<T>; resolve: (value: T) => void } {
+  let resolve!: (value: T) => void;
+  const promise = new Promise<T>((r) => (resolve = r));
+  return { promise, resolve };
+}

@@ -1,0 +1,85 @@
+/**
+ * Conformance: connection limit, message size, dead peers, unknown paths.
+ */
+import { expect, it } from "vitest";
+import { within } from "./client.ts";
+import { deferred, type Harness } from "./harness.ts";
+
+export function limitCases(h: Harness): void {
+  it("at maxConnections the next handshake gets 503 and onError hears why", async () => {
+    const refused = deferred<Error>();
+    const { manager, wsUrl } = await h.serve(
+      { maxConnections: 2 },
+      {
+        "/ws": { onError: (_c, error) => refused.resolve(error) },
+      },
+    );
+    await Promise.all([h.connect(wsUrl()), h.connect(wsUrl())]);
+    expect(await h.tryConnect(wsUrl())).toEqual({ ok: false, status: 503 });
+    const error = await within(refused.promise, "onError");
+    expect(error.name).toBe("WebSocketConnectionError");
+    expect(error.message).toBe("Maximum connections (2) reached");
+    expect(manager.getConnectionCount()).toBe(2);
+  });
+
+  it("a frame over maxMessageSize closes with 1009; frames at the limit pass", async () => {
+    const errors: Error[] = [];
+    const sizes: number[] = [];
+    const { wsUrl } = await h.serve(
+      { maxMessageSize: 1024 },
+      {
+        "/ws": {
+          onMessage: (_c, m) => void sizes.push((m.data as string).length),
+          onError: (_c, e) => void errors.push(e),
+        },
+      },
+    );
+    const client = await h.connect(wsUrl());
+    client.send("a".repeat(1024));
+    client.send("é".repeat(513)); // 1026 bytes in UTF-8, 513 characters
+    expect((await within(client.closed, "the 1009 close")).code).toBe(1009);
+    expect(sizes).toEqual([1024]);
+    expect(errors.map((e) => e.message)).toContain("Message exceeds max size (1024 bytes)");
+    expect(errors[0]?.name).toBe("WebSocketError");
+
+    const big = await h.connect(wsUrl());
+    big.send(new Uint8Array(64 * 1024));
+    expect((await within(big.closed, "the 1009 close of a 64 KiB frame")).code).toBe(1009);
+  });
+
+  it("terminates a peer that does not answer pings, keeps one that does", async () => {
+    const expired = deferred<Error>();
+    const { manager, wsUrl } = await h.serve(
+      { pingInterval: 40, pongTimeout: 60 },
+      {
+        "/ws": { onError: (_c, e) => expired.resolve(e) },
+      },
+    );
+    const alive = await h.connect(wsUrl());
+    const silent = await h.connect(wsUrl(), { autoPong: false });
+    const closed = await within(silent.closed, "the silent peer's termination", 2000);
+    expect(closed.code).toBe(1006);
+    expect((await expired.promise).message).toBe("No pong within 60 ms");
+    expect(alive.socket.readyState).toBe(1);
+    expect(manager.getConnectionCount()).toBe(1);
+    alive.send({ type: "ping", timestamp: 7 });
+    expect(await alive.ofType("pong")).toEqual({ type: "pong", timestamp: 7 });
+  });
+
+  it("pingInterval 0 disables the heartbeat", async () => {
+    const { manager, wsUrl } = await h.serve({ pingInterval: 0, pongTimeout: 1 });
+    const silent = await h.connect(wsUrl(), { autoPong: false });
+    await silent.ofType("connected");
+    // With a 1 ms pong timeout any ping would expire the peer at once; a round trip proves none did.
+    silent.send({ type: "ping", timestamp: 1 });
+    await silent.ofType("pong");
+    expect(manager.getConnectionCount()).toBe(1);
+  });
+
+  it("does not upgrade paths it does not serve", async () => {
+    const { wsUrl } = await h.serve();
+    const result = await h.tryConnect(wsUrl("/elsewhere"));
+    expect(result.ok).toBe(false);
+    expect((result as { status: number }).status).toBe(404);
+  });
+}
