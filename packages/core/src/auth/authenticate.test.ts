@@ -1,0 +1,111 @@
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { exportJWK, exportSPKI, generateKeyPair, SignJWT } from "jose";
+import { afterEach, describe, expect, it } from "vitest";
+import { createAuthenticator } from "./authenticate.ts";
+import { timingSafeEqual } from "./constant-time.ts";
+
+const request = (url: string, headers: Record<string, string> = {}) => ({ url, headers });
+
+let server: Server | undefined;
+afterEach(async () => {
+  await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+  server = undefined;
+});
+
+describe("createAuthenticator", () => {
+  it("verifies RS256 tokens with a public key", async () => {
+    const { publicKey, privateKey } = await generateKeyPair("RS256", { extractable: true });
+    const authenticate = createAuthenticator({
+      strategy: "bearer",
+      jwt: { publicKey: await exportSPKI(publicKey), algorithms: ["RS256"], audience: "agents" },
+    });
+    const token = await new SignJWT({ roles: "admin ops" })
+      .setProtectedHeader({ alg: "RS256" })
+      .setSubject("rsa-user")
+      .setAudience("agents")
+      .setExpirationTime("1m")
+      .sign(privateKey);
+    expect(await authenticate(request(`/ws?token=${token}`))).toMatchObject({
+      ok: true,
+      user: { id: "rsa-user", roles: ["admin", "ops"] },
+    });
+    const wrongAudience = await new SignJWT({})
+      .setProtectedHeader({ alg: "RS256" })
+      .setSubject("x")
+      .setAudience("other")
+      .sign(privateKey);
+    expect(await authenticate(request(`/ws?token=${wrongAudience}`))).toMatchObject({
+      ok: false,
+      error: { status: 401 },
+    });
+  });
+
+  it("verifies tokens against a JWKS served over HTTP", async () => {
+    const { publicKey, privateKey } = await generateKeyPair("ES256");
+    const jwk = { ...(await exportJWK(publicKey)), kid: "k1", alg: "ES256" };
+    server = createServer((_req, res) =>
+      res
+        .writeHead(200, { "content-type": "application/json" })
+        .end(JSON.stringify({ keys: [jwk] })),
+    );
+    await new Promise<void>((resolve) => server!.listen(0, "127.0.0.1", resolve));
+    const { port } = server.address() as AddressInfo;
+    const authenticate = createAuthenticator({
+      strategy: "bearer",
+      jwt: { jwksUrl: `http://127.0.0.1:${port}/jwks.json` },
+    });
+    const token = await new SignJWT({ email: "e@x.io" })
+      .setProtectedHeader({ alg: "ES256", kid: "k1" })
+      .setSubject("jwks-user")
+      .sign(privateKey);
+    expect(await authenticate(request("/ws", { authorization: `Bearer ${token}` }))).toMatchObject({
+      ok: true,
+      user: { id: "jwks-user", email: "e@x.io" },
+    });
+  });
+
+  it("treats a throwing validator as invalid credentials (401), not a crash", async () => {
+    const authenticate = createAuthenticator({
+      strategy: "bearer",
+      validate: () => {
+        throw new Error("jwt malformed");
+      },
+    });
+    expect(await authenticate(request("/ws?token=x"))).toMatchObject({
+      ok: false,
+      error: { status: 401, code: "UNAUTHORIZED" },
+    });
+  });
+
+  it("rejects a token without the Bearer scheme and a malformed Basic header", async () => {
+    const bearer = createAuthenticator({ strategy: "bearer", validate: () => ({ id: "u" }) });
+    expect(await bearer(request("/ws", { authorization: "Token abc" }))).toMatchObject({
+      ok: false,
+      error: { status: 401 },
+    });
+    const basic = createAuthenticator({ strategy: "basic", validate: () => ({ id: "u" }) });
+    expect(await basic(request("/ws", { authorization: "Basic !!!notbase64" }))).toMatchObject({
+      ok: false,
+    });
+    expect(
+      await basic(request("/ws", { authorization: `Basic ${btoa("nocolon")}` })),
+    ).toMatchObject({ ok: false });
+  });
+
+  it("reads headers from a Fetch Headers object too", async () => {
+    const authenticate = createAuthenticator({ strategy: "apiKey", apiKeys: ["k"] });
+    expect(
+      await authenticate({ url: "/ws", headers: new Headers({ "X-API-Key": "k" }) }),
+    ).toMatchObject({ ok: true, user: { id: "api-key-1" } });
+  });
+});
+
+describe("timingSafeEqual", () => {
+  it("compares strings of any length", async () => {
+    expect(await timingSafeEqual("secret", "secret")).toBe(true);
+    expect(await timingSafeEqual("secret", "secreT")).toBe(false);
+    expect(await timingSafeEqual("secret", "secret-longer")).toBe(false);
+    expect(await timingSafeEqual("", "")).toBe(true);
+  });
+});

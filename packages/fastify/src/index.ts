@@ -1,0 +1,109 @@
+/**
+ * @agentsocket/fastify — a Fastify plugin that serves a {@link WebSocketConnectionManager}.
+ * Upgrade requests travel Fastify's router and hook chain like any request, so the app's own
+ * `onRequest` hooks (auth, rate limits, logging) run before core authorizes the handshake; a
+ * refusal is an HTTP status on the handshake, never a `101` followed by a close.
+ */
+import websocket from "@fastify/websocket";
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import fp from "fastify-plugin";
+import {
+  acceptNodeWebSocket,
+  CloseCode,
+  type UpgradeAccepted,
+  type WebSocketConnectionManager,
+} from "@agentsocket/core";
+
+/** Options of the {@link agentsocket} plugin. */
+export interface AgentSocketFastifyOptions {
+  /**
+   * The connection manager whose handlers serve the connections. One `GET` route is added for
+   * each of `manager.paths()` at registration time, so register its handlers first.
+   */
+  manager: WebSocketConnectionManager;
+}
+
+async function agentsocketPlugin(
+  fastify: FastifyInstance,
+  options: AgentSocketFastifyOptions,
+): Promise<void> {
+  const { manager } = options;
+  if (typeof manager?.authorizeUpgrade !== "function") {
+    throw new TypeError('The "manager" option must be a WebSocketConnectionManager');
+  }
+  if (!fastify.hasDecorator("websocketServer")) {
+    await fastify.register(websocket, {
+      options: { maxPayload: manager.config.maxMessageSize, clientTracking: false },
+    });
+  }
+
+  const accepted = new WeakMap<FastifyRequest, UpgradeAccepted>();
+
+  async function authorize(request: FastifyRequest, reply: FastifyReply) {
+    // A plain GET is left to @fastify/websocket, which answers 404.
+    if (!request.ws) return;
+    const decision = await manager.authorizeUpgrade({
+      url: request.url,
+      headers: request.headers,
+      remoteAddress: request.ip,
+    });
+    if (decision.ok) {
+      accepted.set(request, decision);
+      return;
+    }
+    // The reply is written over the upgrade socket as a plain HTTP response, then destroyed.
+    return reply
+      .code(decision.status)
+      .header("connection", "close")
+      .send({ error: decision.error.message, code: decision.error.code });
+  }
+
+  for (const path of manager.paths()) {
+    fastify.get(path, { websocket: true, preValidation: authorize }, (socket, request) => {
+      const decision = accepted.get(request);
+      if (decision === undefined) {
+        socket.close(CloseCode.INTERNAL_ERROR, "Handshake was not authorized");
+        return;
+      }
+      accepted.delete(request);
+      // Core closes its connections with 1001 on `app.close()`; left in a tracking ws server's
+      // set, @fastify/websocket's own preClose would close them first, without a code (1005).
+      fastify.websocketServer.clients?.delete(socket);
+      acceptNodeWebSocket(manager, socket, decision);
+    });
+  }
+
+  // @fastify/websocket destroys a refused upgrade's socket only when `request.ws` is set, which
+  // its own onRequest hook does; an app hook that runs before it and replies leaves the socket
+  // open, and `app.close()` then waits for it forever.
+  fastify.addHook("onResponse", async (request) => {
+    const { connection = "", upgrade } = request.headers;
+    if (upgrade !== undefined && /\bupgrade\b/i.test(connection)) request.raw.socket.destroy();
+  });
+
+  fastify.addHook("preClose", async () => {
+    await manager.closeAll();
+  });
+}
+
+/**
+ * Serves the manager's WebSocket endpoints on a Fastify app. Registers `@fastify/websocket`
+ * (with `maxPayload` set to `manager.config.maxMessageSize`) unless the app already has; core
+ * closes oversize frames with 1009 either way. `app.close()` closes every connection with 1001
+ * before the server stops.
+ *
+ * @throws {TypeError} at registration when the `manager` option is missing.
+ *
+ * @example
+ * const manager = new WebSocketConnectionManager({ auth: { strategy: "bearer", jwt: { secret } } });
+ * manager.registerHandler("/ws", { onMessage: (conn, msg) => manager.send(conn.id, msg.data) });
+ * const app = Fastify();
+ * await app.register(agentsocket, { manager });
+ * await app.listen({ port: 3000 });
+ */
+export const agentsocket = fp(agentsocketPlugin, {
+  fastify: "5.x",
+  name: "@agentsocket/fastify",
+});
+
+export default agentsocket;

@@ -1,0 +1,96 @@
+import type { Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { createAdaptorServer, upgradeWebSocket } from "@hono/node-server";
+import { getConnInfo } from "@hono/node-server/conninfo";
+import { Hono, type MiddlewareHandler } from "hono";
+import { afterEach, describe, expect, it } from "vitest";
+import { WebSocket, WebSocketServer } from "ws";
+import { WebSocketConnectionManager } from "@agentsocket/core";
+import { connect, runConformanceSuite, tryConnect } from "@agentsocket/core/testing";
+import { createWebSocketMiddleware, type WebSocketMiddlewareOptions } from "./index.ts";
+
+interface StartOptions {
+  before?: MiddlewareHandler;
+  getConnInfo?: WebSocketMiddlewareOptions["getConnInfo"];
+}
+
+async function start(manager: WebSocketConnectionManager, options: StartOptions = {}) {
+  const app = new Hono();
+  app.get("/hello", (c) => c.json({ hello: "world" }));
+  if (options.before) app.use(options.before);
+  app.use(
+    createWebSocketMiddleware(manager, { upgradeWebSocket, getConnInfo: options.getConnInfo }),
+  );
+  const wss = new WebSocketServer({ noServer: true, maxPayload: manager.config.maxMessageSize });
+  const server = createAdaptorServer({ fetch: app.fetch, websocket: { server: wss } }) as Server;
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  let stopped: Promise<void> | undefined;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    stop: () =>
+      (stopped ??= (async () => {
+        await manager.closeAll();
+        server.closeAllConnections();
+        await new Promise<void>((resolve) => server.close(() => resolve()));
+      })()),
+  };
+}
+
+runConformanceSuite({ name: "hono", WebSocket, start: (manager) => start(manager) });
+
+describe("hono middleware", () => {
+  const stops: (() => Promise<void>)[] = [];
+  const clients: WebSocket[] = [];
+  afterEach(async () => {
+    for (const client of clients.splice(0)) client.terminate();
+    await Promise.all(stops.splice(0).map((stop) => stop()));
+  });
+
+  async function serve(options?: StartOptions) {
+    const manager = new WebSocketConnectionManager();
+    const server = await start(manager, options);
+    stops.push(server.stop);
+    return { manager, url: server.url, wsUrl: `${server.url.replace(/^http/, "ws")}/ws` };
+  }
+
+  it("leaves the app's own routes working beside the WebSocket endpoint", async () => {
+    const { url, wsUrl } = await serve();
+    const client = await connect(WebSocket, wsUrl);
+    clients.push(client.socket as WebSocket);
+    await client.ofType("connected");
+    const hello = await fetch(`${url}/hello`);
+    expect(hello.status).toBe(200);
+    expect(await hello.json()).toEqual({ hello: "world" });
+    expect((await fetch(`${url}/ws`)).status).toBe(404);
+  });
+
+  it("runs the app's earlier middleware before the upgrade", async () => {
+    const requireAppAuth: MiddlewareHandler = async (c, next) => {
+      if (c.req.header("x-app-auth") !== "yes") return c.json({ error: "no app auth" }, 401);
+      await next();
+    };
+    const { manager, wsUrl } = await serve({ before: requireAppAuth });
+    expect(await tryConnect(WebSocket, wsUrl)).toEqual({ ok: false, status: 401 });
+    expect(manager.getConnectionCount()).toBe(0);
+    const client = await connect(WebSocket, wsUrl, { headers: { "x-app-auth": "yes" } });
+    clients.push(client.socket as WebSocket);
+    await client.ofType("connected");
+    expect(manager.getConnectionCount()).toBe(1);
+  });
+
+  it("records the peer's address when given the runtime's getConnInfo", async () => {
+    const { manager, wsUrl } = await serve({ getConnInfo });
+    const client = await connect(WebSocket, wsUrl);
+    clients.push(client.socket as WebSocket);
+    const { connectionId } = await client.ofType("connected");
+    expect(manager.getConnection(connectionId as string)?.metadata.remoteAddress).toBe("127.0.0.1");
+  });
+
+  it("rejects a missing upgradeWebSocket with a TypeError naming it", () => {
+    const manager = new WebSocketConnectionManager();
+    expect(() => createWebSocketMiddleware(manager, {} as WebSocketMiddlewareOptions)).toThrow(
+      /"upgradeWebSocket"/,
+    );
+  });
+});

@@ -1,0 +1,157 @@
+/**
+ * @agentsocket/hono — serves a {@link WebSocketConnectionManager} from a Hono app through the
+ * runtime's own `upgradeWebSocket` (Node via `@hono/node-server`, Bun, Deno, Cloudflare Workers).
+ * The app's routes keep working, and its middleware registered earlier runs before the upgrade.
+ */
+import type { MiddlewareHandler } from "hono";
+import type { GetConnInfo } from "hono/conninfo";
+import type { ContentfulStatusCode } from "hono/utils/http-status";
+import type { UpgradeWebSocket, WSContext, WSEvents, WSMessageReceive } from "hono/ws";
+import type {
+  ConnectionEvents,
+  SocketLike,
+  UpgradeAccepted,
+  WebSocketConnectionManager,
+} from "@agentsocket/core";
+
+/** Options of {@link createWebSocketMiddleware}. */
+export interface WebSocketMiddlewareOptions {
+  /**
+   * The runtime's `upgradeWebSocket`: from `@hono/node-server` on Node, or from `hono/bun`,
+   * `hono/deno`, `hono/cloudflare-workers`.
+   */
+  upgradeWebSocket: UpgradeWebSocket<unknown, never>;
+  /**
+   * The runtime's `getConnInfo` (e.g. from `@hono/node-server/conninfo`), to record the peer's
+   * address in `connection.metadata.remoteAddress` and show it to auth.
+   * @default undefined (no remote address)
+   */
+  getConnInfo?: GetConnInfo;
+}
+
+/** What the runtimes' raw sockets (`ws`, Bun's `ServerWebSocket`, WHATWG `WebSocket`) may offer. */
+interface RawSocket {
+  readyState?: unknown;
+  bufferedAmount?: unknown;
+  binaryType?: unknown;
+  getBufferedAmount?(): number;
+  ping?(): void;
+  terminate?(): void;
+  on?(event: "pong", listener: () => void): unknown;
+}
+
+/**
+ * A Hono middleware serving the manager's WebSocket endpoints. Other requests pass through.
+ *
+ * Handshakes are authorized before the upgrade; a rejected one is answered with its HTTP status
+ * (401, 403, 404, 503) and a JSON body `{ error, code }`.
+ *
+ * @param manager the connection manager whose handlers serve the connections.
+ * @param options the runtime's `upgradeWebSocket` (required) and `getConnInfo`.
+ * @throws {TypeError} when `upgradeWebSocket` or `getConnInfo` is not a function.
+ * @example
+ * import { createAdaptorServer, serve, upgradeWebSocket } from "@hono/node-server";
+ * import { WebSocketServer } from "ws";
+ *
+ * const app = new Hono();
+ * app.use(createWebSocketMiddleware(manager, { upgradeWebSocket }));
+ * const wss = new WebSocketServer({ noServer: true, maxPayload: manager.config.maxMessageSize });
+ * serve({ fetch: app.fetch, websocket: { server: wss } });
+ */
+export function createWebSocketMiddleware(
+  manager: WebSocketConnectionManager,
+  options: WebSocketMiddlewareOptions,
+): MiddlewareHandler {
+  const { upgradeWebSocket, getConnInfo } = options ?? {};
+  if (typeof upgradeWebSocket !== "function") {
+    throw new TypeError(
+      'The "upgradeWebSocket" option must be the runtime\'s upgradeWebSocket (e.g. from "@hono/node-server")',
+    );
+  }
+  if (getConnInfo !== undefined && typeof getConnInfo !== "function") {
+    throw new TypeError('The "getConnInfo" option must be a function');
+  }
+
+  return async (c, next) => {
+    if (c.req.header("upgrade")?.toLowerCase() !== "websocket" || !manager.handlesPath(c.req.path))
+      return next();
+    const decision = await manager.authorizeUpgrade({
+      url: c.req.url,
+      headers: c.req.raw.headers,
+      remoteAddress: getConnInfo?.(c).remote.address,
+    });
+    if (!decision.ok) {
+      const { message, code } = decision.error;
+      return c.json({ error: message, code }, decision.status as ContentfulStatusCode);
+    }
+    return upgradeWebSocket(() => createEvents(manager, decision))(c, next);
+  };
+}
+
+function createEvents(
+  manager: WebSocketConnectionManager,
+  decision: UpgradeAccepted,
+): WSEvents<unknown> {
+  let events: ConnectionEvents | undefined;
+  let queue: Promise<void> | undefined;
+  // Hono's Cloudflare helper never fires onOpen: there the first event accepts the socket.
+  const open = (ws: WSContext<unknown>) => (events ??= accept(manager, ws, decision));
+
+  return {
+    onOpen: (_event, ws) => void open(ws),
+    onMessage: ({ data }, ws) => {
+      const target = events ?? open(ws);
+      if (queue === undefined && !(data instanceof Blob)) return forward(target, data);
+      // A Blob is read asynchronously; the frames behind it wait their turn so order holds.
+      const turn: Promise<void> = (queue ?? Promise.resolve())
+        .then(async () => forward(target, data instanceof Blob ? await data.arrayBuffer() : data))
+        .catch((error: unknown) => target.error(error))
+        .finally(() => {
+          if (queue === turn) queue = undefined;
+        });
+      queue = turn;
+    },
+    onClose: ({ code, reason }) => events?.close(code, reason),
+    // `ws` errors (such as maxPayload's WS_ERR_UNSUPPORTED_MESSAGE_LENGTH) ride on `event.error`.
+    onError: (event) => events?.error((event as ErrorEvent).error ?? event),
+  };
+}
+
+function forward(events: ConnectionEvents, data: Exclude<WSMessageReceive, Blob>): void {
+  if (typeof data === "string") events.message(data, false);
+  else events.message(data instanceof ArrayBuffer ? data : new Uint8Array(data), true);
+}
+
+/** Builds the connection's {@link SocketLike} once and registers it with the manager. */
+function accept(
+  manager: WebSocketConnectionManager,
+  ws: WSContext<unknown>,
+  decision: UpgradeAccepted,
+): ConnectionEvents {
+  const raw = (ws.raw ?? {}) as RawSocket;
+  if (raw.binaryType === "blob") raw.binaryType = "arraybuffer";
+  // Bun's WSContext snapshots readyState when it is made; the raw socket's is live.
+  const readyState = () => (typeof raw.readyState === "number" ? raw.readyState : ws.readyState);
+  const bufferedAmount = raw.getBufferedAmount
+    ? () => raw.getBufferedAmount!()
+    : () => (typeof raw.bufferedAmount === "number" ? raw.bufferedAmount : 0);
+
+  const socket: SocketLike = {
+    send: (data) => ws.send(data as Parameters<WSContext["send"]>[0]),
+    close: (code, reason) => ws.close(code, reason),
+    get readyState() {
+      return readyState();
+    },
+    get bufferedAmount() {
+      return bufferedAmount();
+    },
+  };
+  // Protocol pings only where pongs can be heard (`ws`); elsewhere (Bun) the heartbeat would
+  // expire live peers, so core falls back to JSON ping frames.
+  if (raw.ping && raw.on) socket.ping = () => raw.ping!();
+  if (raw.terminate) socket.terminate = () => raw.terminate!();
+
+  const events = manager.accept(socket, decision);
+  raw.on?.("pong", () => events.pong());
+  return events;
+}

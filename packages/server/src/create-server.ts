@@ -1,0 +1,162 @@
+/**
+ * `createServer(neurolink, { framework, config })`: one call gives an HTTP server with health
+ * routes and the WebSocket endpoints, on Hono, Express or Fastify.
+ */
+import type { AddressInfo } from "node:net";
+import { WebSocketConnectionManager, type WebSocketConfig } from "@agentsocket/core";
+import type { FrameworkBinding } from "./frameworks/binding.ts";
+import { bindExpress } from "./frameworks/express.ts";
+import { bindFastify } from "./frameworks/fastify.ts";
+import { bindHono } from "./frameworks/hono.ts";
+import { healthRoutes } from "./health.ts";
+import { checkRoute, type RouteDefinition } from "./routes.ts";
+
+export type Framework = "hono" | "express" | "fastify";
+
+/** Server configuration. */
+export interface ServerConfig {
+  /** Port to listen on; 0 picks a free one (read it back from `server.port`). @default 3000 */
+  port?: number;
+  /** Interface to bind. @default all interfaces */
+  host?: string;
+  /** Prefix of the built-in HTTP routes. @default "/api" */
+  basePath?: string;
+  /** The WebSocket side: a config for a new manager, or a manager built separately. */
+  websocket?: WebSocketConfig | WebSocketConnectionManager;
+}
+
+/** Options of {@link createServer}. */
+export interface CreateServerOptions {
+  /** @default "hono" */
+  framework?: Framework;
+  config?: ServerConfig;
+}
+
+const BINDINGS = { hono: bindHono, express: bindExpress, fastify: bindFastify } as const;
+
+const DEFAULTS = { framework: "hono", port: 3000, basePath: "/api" } as const;
+
+/** An agent server. Register routes, then `initialize()` (optional) and `start()`. */
+export class AgentServer {
+  /** The framework serving HTTP and WebSocket. */
+  readonly framework: Framework;
+  /** The connection manager serving `/ws` (and any path registered on it). */
+  readonly websocket: WebSocketConnectionManager;
+  /** Prefix of the built-in routes. */
+  readonly basePath: string;
+  readonly #neurolink: unknown;
+  readonly #config: ServerConfig;
+  readonly #routes = new Map<string, RouteDefinition>();
+  #binding: FrameworkBinding | undefined;
+  #initializing: Promise<void> | undefined;
+  #stopping: Promise<void> | undefined;
+  #port: number | undefined;
+  #ready = false;
+
+  constructor(neurolink: unknown, options: CreateServerOptions = {}) {
+    const framework = options.framework ?? DEFAULTS.framework;
+    if (!(framework in BINDINGS)) {
+      throw new TypeError(
+        `The "framework" option must be "hono", "express" or "fastify" (got ${JSON.stringify(framework)})`,
+      );
+    }
+    const config = { ...options.config };
+    const basePath = (config.basePath ?? DEFAULTS.basePath).replace(/\/$/, "");
+    if (basePath !== "" && !basePath.startsWith("/")) {
+      throw new TypeError(
+        `The "config.basePath" option must start with "/" (got ${JSON.stringify(config.basePath)})`,
+      );
+    }
+    const port = config.port ?? DEFAULTS.port;
+    if (!Number.isInteger(port) || port < 0 || port > 65535) {
+      throw new TypeError(
+        `The "config.port" option must be an integer from 0 to 65535 (got ${String(port)})`,
+      );
+    }
+    this.framework = framework;
+    this.basePath = basePath;
+    this.#neurolink = neurolink;
+    this.#config = config;
+    this.websocket =
+      config.websocket instanceof WebSocketConnectionManager
+        ? config.websocket
+        : new WebSocketConnectionManager(config.websocket);
+    for (const route of healthRoutes(this, () => this.#ready)) this.#addRoute(route);
+  }
+
+  /** The NeuroLink-shaped instance the agent endpoints use. */
+  get neurolink(): unknown {
+    return this.#neurolink;
+  }
+
+  /** The bound port once started (useful with `port: 0`). */
+  get port(): number | undefined {
+    return this.#port;
+  }
+
+  /** The framework's app (Hono, Express or Fastify instance), after `initialize()`. */
+  get app(): unknown {
+    return this.#binding?.app;
+  }
+
+  /**
+   * Adds an HTTP route. A route with the same method and path as a built-in one replaces it.
+   * @throws {TypeError} for an invalid definition; {Error} after `initialize()`.
+   */
+  registerRoute(route: RouteDefinition): void {
+    checkRoute(route);
+    if (this.#initializing) {
+      throw new Error("registerRoute() must be called before initialize() or start()");
+    }
+    this.#addRoute(route);
+  }
+
+  /** The registered routes, built-in ones included. */
+  getRoutes(): RouteDefinition[] {
+    return [...this.#routes.values()];
+  }
+
+  /** Builds the framework app with every registered route. Called by `start()` if needed. */
+  initialize(): Promise<void> {
+    this.#initializing ??= (async () => {
+      this.#binding = await BINDINGS[this.framework](this.getRoutes(), this.websocket);
+    })();
+    return this.#initializing;
+  }
+
+  /** Starts listening. Resolves once bound. */
+  async start(): Promise<void> {
+    await this.initialize();
+    const binding = this.#binding!;
+    await binding.listen(this.#config.port ?? DEFAULTS.port, this.#config.host);
+    this.#port = (binding.server.address() as AddressInfo).port;
+    this.#ready = true;
+  }
+
+  /** Closes every WebSocket with 1001, then the HTTP server, without keep-alive waits. Idempotent. */
+  stop(): Promise<void> {
+    this.#stopping ??= (async () => {
+      this.#ready = false;
+      await this.websocket.closeAll(1001, "Server shutting down");
+      await this.#binding?.close();
+    })();
+    return this.#stopping;
+  }
+
+  #addRoute(route: RouteDefinition): void {
+    this.#routes.set(`${route.method} ${route.path}`, { ...route });
+  }
+}
+
+/**
+ * Creates an agent server on the chosen framework.
+ * @example
+ * const server = await createServer(neurolink, { framework: "express", config: { port: 3000 } });
+ * await server.start(); // ws://localhost:3000/ws, GET /api/health
+ */
+export async function createServer(
+  neurolink: unknown,
+  options: CreateServerOptions = {},
+): Promise<AgentServer> {
+  return new AgentServer(neurolink, options);
+}

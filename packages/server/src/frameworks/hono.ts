@@ -1,0 +1,50 @@
+/**
+ * The Hono binding: a Hono app on `@hono/node-server`, with the agentsocket middleware and the routes.
+ */
+import type { Server } from "node:http";
+import { createAdaptorServer, upgradeWebSocket } from "@hono/node-server";
+import { Hono, type Context } from "hono";
+import { WebSocketServer } from "ws";
+import { createWebSocketMiddleware } from "@agentsocket/hono";
+import { runRoute, type RouteContext, type RouteDefinition } from "../routes.ts";
+import { closeServer, listenOn, type BindFramework } from "./binding.ts";
+
+async function honoRouteContext(c: Context): Promise<RouteContext> {
+  const type = c.req.header("content-type") ?? "";
+  let body: unknown;
+  if (type.includes("application/json")) body = await c.req.json().catch(() => undefined);
+  return {
+    method: c.req.method,
+    path: c.req.path,
+    params: c.req.param() as Record<string, string>,
+    query: c.req.query(),
+    headers: c.req.header(),
+    body,
+    signal: c.req.raw.signal,
+  };
+}
+
+async function respond(route: RouteDefinition, c: Context): Promise<Response> {
+  const outcome = await runRoute(route, await honoRouteContext(c));
+  if (outcome.kind === "response") return outcome.response;
+  if (outcome.kind === "empty") return c.body(null, outcome.status as 204);
+  return c.json(outcome.body, outcome.status as 200);
+}
+
+export const bindHono: BindFramework = async (routes, manager) => {
+  const app = new Hono();
+  app.use(createWebSocketMiddleware(manager, { upgradeWebSocket }));
+  for (const route of routes) app.on(route.method, route.path, (c) => respond(route, c));
+  const wss = new WebSocketServer({
+    noServer: true,
+    clientTracking: false,
+    maxPayload: manager.config.maxMessageSize,
+  });
+  const server = createAdaptorServer({ fetch: app.fetch, websocket: { server: wss } }) as Server;
+  return {
+    server,
+    app,
+    listen: (port, host) => listenOn(server, port, host),
+    close: () => closeServer(server),
+  };
+};
