@@ -2,15 +2,15 @@
  * The connection registry: handshake decisions, limits, heartbeat, lookups, send and broadcast.
  */
 import type { ConnectionEvents, UpgradeAccepted, UpgradeDecision } from "./adapter-types.ts";
-import { createAuthenticator, type Authenticator } from "./auth/authenticate.ts";
+import { createAuthenticator, type AuthResult, type Authenticator } from "./auth/authenticate.ts";
 import { parseRequestUrl, readHeader } from "./auth/request.ts";
 import type { UpgradeRequest } from "./auth/types.ts";
 import { invokeSafely } from "./callbacks.ts";
 import { resolveConfig, type ResolvedConfig } from "./config.ts";
-import { CloseCode, WebSocketConnectionError, WebSocketError, type ErrorCode } from "./errors.ts";
-import { exceedsBytes, normalizeIncoming } from "./frame-data.ts";
-import { createHeartbeat, unrefTimer, type Heartbeat } from "./heartbeat.ts";
-import { connectedFrame, parseSystemFrame, pingFrame, pongFrame } from "./system-frames.ts";
+import { CloseCode, WebSocketConnectionError, type ErrorCode } from "./errors.ts";
+import { createHeartbeat, type Heartbeat } from "./heartbeat.ts";
+import { closeSocket, ManagedConnection } from "./managed-connection.ts";
+import { connectedFrame } from "./system-frames.ts";
 import {
   OPEN,
   type SocketLike,
@@ -19,15 +19,6 @@ import {
   type WebSocketData,
   type WebSocketHandler,
 } from "./types.ts";
-
-interface Entry {
-  connection: WebSocketConnection;
-  handler: WebSocketHandler | undefined;
-  pingSentAt: number;
-  lastActivity(): number;
-  closed: boolean;
-  waiters: (() => void)[] | undefined;
-}
 
 const trimSlash = (path: string) =>
   path.length > 1 && path.endsWith("/") ? path.slice(0, -1) : path;
@@ -43,21 +34,22 @@ export class WebSocketConnectionManager {
   readonly config: Readonly<ResolvedConfig>;
   readonly #authenticate: Authenticator;
   readonly #handlers = new Map<string, WebSocketHandler>();
-  readonly #entries = new Map<string, Entry>();
-  readonly #byUser = new Map<string, Set<Entry>>();
-  readonly #byPath = new Map<string, Set<Entry>>();
+  readonly #connections = new Map<string, ManagedConnection>();
+  readonly #byUser = new Map<string, Set<ManagedConnection>>();
+  readonly #byPath = new Map<string, Set<ManagedConnection>>();
   readonly #heartbeat: Heartbeat;
+  readonly #onClosed = (managed: ManagedConnection) => this.#unregister(managed);
 
   /** @throws {TypeError} naming the first invalid option. */
   constructor(config: WebSocketConfig = {}) {
     this.config = resolveConfig(config);
     this.#authenticate = createAuthenticator(this.config.auth);
-    this.#heartbeat = createHeartbeat<Entry>({
+    this.#heartbeat = createHeartbeat<ManagedConnection>({
       pingInterval: this.config.pingInterval,
       pongTimeout: this.config.pongTimeout,
-      targets: () => this.#entries.values(),
-      ping: (entry) => this.#ping(entry),
-      expire: (entry) => this.#expire(entry),
+      targets: () => this.#connections.values(),
+      ping: (managed) => managed.ping(),
+      expire: (managed) => managed.expire(),
     });
   }
 
@@ -69,6 +61,11 @@ export class WebSocketConnectionManager {
       );
     }
     this.#handlers.set(trimSlash(path), handler);
+  }
+
+  /** Whether a handler is registered for `path`. */
+  hasHandler(path: string): boolean {
+    return this.#handlers.has(trimSlash(path));
   }
 
   /** The paths this manager serves: every registered handler's, and `config.path`. */
@@ -88,9 +85,8 @@ export class WebSocketConnectionManager {
    */
   async authorizeUpgrade(request: UpgradeRequest): Promise<UpgradeDecision> {
     const path = trimSlash(parseRequestUrl(request.url).pathname);
-    if (!this.handlesPath(path)) {
+    if (!this.handlesPath(path))
       return reject(404, "NOT_FOUND", `No WebSocket endpoint at ${path}`);
-    }
     const { allowedOrigins, maxConnections } = this.config;
     const origin = readHeader(request.headers, "origin");
     if (
@@ -101,7 +97,7 @@ export class WebSocketConnectionManager {
     ) {
       return reject(403, "ORIGIN_NOT_ALLOWED", `Origin ${origin} is not allowed`);
     }
-    if (this.#entries.size >= maxConnections) {
+    if (this.#connections.size >= maxConnections) {
       const rejected = reject(
         503,
         "MAX_CONNECTIONS",
@@ -116,6 +112,14 @@ export class WebSocketConnectionManager {
     if (auth.user) decision.user = auth.user;
     if (request.remoteAddress) decision.remoteAddress = request.remoteAddress;
     return decision;
+  }
+
+  /**
+   * Runs only the configured authentication (no path, origin or capacity checks): for HTTP
+   * routes that must accept the same credentials as the WebSocket.
+   */
+  authenticate(request: UpgradeRequest): Promise<AuthResult> {
+    return this.#authenticate(request);
   }
 
   /**
@@ -134,66 +138,65 @@ export class WebSocketConnectionManager {
       lastActivity: now,
       ...(decision.user ? { user: decision.user } : {}),
     };
-    const entry: Entry = {
+    const managed = new ManagedConnection(
       connection,
-      handler: this.#handlers.get(decision.path),
-      pingSentAt: 0,
-      lastActivity: () => connection.lastActivity,
-      closed: false,
-      waiters: undefined,
-    };
-    const events = this.#eventsFor(entry);
+      this.#handlers.get(decision.path),
+      this.config,
+      this.#onClosed,
+    );
+    const events = managed.events();
 
     // Handshakes authorized concurrently can overshoot the limit; the late ones close here.
-    if (this.#entries.size >= this.config.maxConnections) {
-      entry.closed = true;
-      const error = new WebSocketConnectionError(
-        `Maximum connections (${this.config.maxConnections}) reached`,
-        {
-          code: "MAX_CONNECTIONS",
-          connectionId: connection.id,
-          closeCode: CloseCode.TRY_AGAIN_LATER,
-        },
+    if (this.#connections.size >= this.config.maxConnections) {
+      managed.report(
+        new WebSocketConnectionError(
+          `Maximum connections (${this.config.maxConnections}) reached`,
+          {
+            code: "MAX_CONNECTIONS",
+            connectionId: connection.id,
+            closeCode: CloseCode.TRY_AGAIN_LATER,
+          },
+        ),
       );
-      this.#report(entry, error);
+      managed.discard();
       closeSocket(socket, CloseCode.TRY_AGAIN_LATER, "Try again later");
       return events;
     }
 
-    this.#entries.set(connection.id, entry);
-    addTo(this.#byPath, decision.path, entry);
-    if (decision.user) addTo(this.#byUser, decision.user.id, entry);
+    this.#connections.set(connection.id, managed);
+    addTo(this.#byPath, decision.path, managed);
+    if (decision.user) addTo(this.#byUser, decision.user.id, managed);
     this.#heartbeat.start();
     if (this.config.systemFrames) socket.send(connectedFrame(connection.id, now));
-    invokeSafely(entry.handler?.onOpen, (e) => this.#report(entry, e, "onOpen"), connection);
+    invokeSafely(managed.handler?.onOpen, (e) => managed.report(e, "onOpen"), connection);
     return events;
   }
 
   getConnection(id: string): WebSocketConnection | undefined {
-    return this.#entries.get(id)?.connection;
+    return this.#connections.get(id)?.connection;
   }
 
   getAllConnections(): WebSocketConnection[] {
-    return Array.from(this.#entries.values(), (entry) => entry.connection);
+    return Array.from(this.#connections.values(), (managed) => managed.connection);
   }
 
   getConnectionsByUser(userId: string): WebSocketConnection[] {
-    return Array.from(this.#byUser.get(userId) ?? [], (entry) => entry.connection);
+    return Array.from(this.#byUser.get(userId) ?? [], (managed) => managed.connection);
   }
 
   getConnectionsByPath(path: string): WebSocketConnection[] {
-    return Array.from(this.#byPath.get(trimSlash(path)) ?? [], (entry) => entry.connection);
+    return Array.from(this.#byPath.get(trimSlash(path)) ?? [], (managed) => managed.connection);
   }
 
   getConnectionCount(): number {
-    return this.#entries.size;
+    return this.#connections.size;
   }
 
   /** Sends one frame to one connection. @returns whether the connection was open to send to. */
   send(id: string, data: WebSocketData): boolean {
-    const entry = this.#entries.get(id);
-    if (entry === undefined || entry.connection.socket.readyState !== OPEN) return false;
-    entry.connection.socket.send(data);
+    const socket = this.#connections.get(id)?.connection.socket;
+    if (socket === undefined || socket.readyState !== OPEN) return false;
+    socket.send(data);
     return true;
   }
 
@@ -203,7 +206,7 @@ export class WebSocketConnectionManager {
    */
   broadcast(data: WebSocketData, filter?: (connection: WebSocketConnection) => boolean): number {
     let sent = 0;
-    for (const { connection } of this.#entries.values()) {
+    for (const { connection } of this.#connections.values()) {
       if (connection.socket.readyState !== OPEN || (filter && !filter(connection))) continue;
       connection.socket.send(data);
       sent++;
@@ -216,13 +219,7 @@ export class WebSocketConnectionManager {
    * Unknown ids resolve at once.
    */
   close(id: string, code: number = CloseCode.NORMAL, reason = ""): Promise<void> {
-    const entry = this.#entries.get(id);
-    if (entry === undefined || entry.closed) return Promise.resolve();
-    const closed = new Promise<void>((resolve) => (entry.waiters ??= []).push(resolve));
-    closeSocket(entry.connection.socket, code, reason);
-    const timer = setTimeout(() => this.#terminate(entry), this.config.closeTimeout);
-    unrefTimer(timer);
-    return closed.finally(() => clearTimeout(timer));
+    return this.#connections.get(id)?.close(code, reason) ?? Promise.resolve();
   }
 
   /** Closes every connection (1001 by default: the server is going away). */
@@ -230,148 +227,17 @@ export class WebSocketConnectionManager {
     code: number = CloseCode.GOING_AWAY,
     reason = "Server shutting down",
   ): Promise<void> {
-    await Promise.all(Array.from(this.#entries.keys(), (id) => this.close(id, code, reason)));
-  }
-
-  #eventsFor(entry: Entry): ConnectionEvents {
-    return {
-      id: entry.connection.id,
-      message: (data, isBinary) => this.#onMessage(entry, data, isBinary),
-      pong: () => {
-        entry.pingSentAt = 0;
-        entry.connection.lastActivity = Date.now();
-      },
-      close: (code, reason) => this.#onClose(entry, code, reason),
-      error: (error) => this.#onTransportError(entry, error),
-    };
-  }
-
-  #onMessage(entry: Entry, data: WebSocketData, isBinary: boolean): void {
-    if (entry.closed) return;
-    const { connection } = entry;
-    const { maxMessageSize } = this.config;
-    if (exceedsBytes(data, maxMessageSize)) {
-      this.#tooLarge(entry);
-      return;
-    }
-    connection.lastActivity = Date.now();
-    entry.pingSentAt = 0;
-    const payload = normalizeIncoming(data, isBinary);
-    if (typeof payload === "string" && this.config.systemFrames) {
-      const system = parseSystemFrame(payload);
-      if (system?.type === "ping") connection.socket.send(pongFrame(system.timestamp));
-      if (system) return;
-    }
-    const message = {
-      type: typeof payload === "string" ? ("text" as const) : ("binary" as const),
-      data: payload,
-      timestamp: connection.lastActivity,
-    };
-    invokeSafely(
-      entry.handler?.onMessage,
-      (e) => this.#report(entry, e, "onMessage"),
-      connection,
-      message,
+    await Promise.all(
+      Array.from(this.#connections.values(), (managed) => managed.close(code, reason)),
     );
   }
 
-  #tooLarge(entry: Entry): void {
-    const limit = this.config.maxMessageSize;
-    const error = new WebSocketError(`Message exceeds max size (${limit} bytes)`, {
-      code: "MESSAGE_TOO_LARGE",
-      connectionId: entry.connection.id,
-      closeCode: CloseCode.MESSAGE_TOO_BIG,
-    });
-    this.#report(entry, error);
-    closeSocket(entry.connection.socket, CloseCode.MESSAGE_TOO_BIG, "Message too big");
-  }
-
-  #onTransportError(entry: Entry, cause: unknown): void {
-    // `ws` enforces its own maxPayload before core sees the frame; report it the same way.
-    if ((cause as { code?: unknown })?.code === "WS_ERR_UNSUPPORTED_MESSAGE_LENGTH") {
-      this.#tooLarge(entry);
-      return;
-    }
-    const message = cause instanceof Error ? cause.message : "Transport error";
-    this.#report(
-      entry,
-      new WebSocketError(message, {
-        code: "TRANSPORT_ERROR",
-        connectionId: entry.connection.id,
-        cause,
-      }),
-    );
-  }
-
-  #onClose(entry: Entry, code: number, reason: string): void {
-    if (!this.#entries.has(entry.connection.id)) {
-      entry.closed = true;
-      return;
-    }
-    entry.closed = true;
-    const { connection } = entry;
-    this.#entries.delete(connection.id);
-    removeFrom(this.#byPath, connection.metadata.path, entry);
-    if (connection.user) removeFrom(this.#byUser, connection.user.id, entry);
-    if (this.#entries.size === 0) this.#heartbeat.stop();
-    for (const resolve of entry.waiters ?? []) resolve();
-    entry.waiters = undefined;
-    invokeSafely(
-      entry.handler?.onClose,
-      (e) => this.#report(entry, e, "onClose"),
-      connection,
-      code,
-      reason,
-    );
-  }
-
-  #ping(entry: Entry): void {
-    const { socket } = entry.connection;
-    if (socket.readyState !== OPEN) return;
-    try {
-      if (socket.ping) socket.ping();
-      else socket.send(pingFrame());
-    } catch (error) {
-      this.#onTransportError(entry, error);
-    }
-  }
-
-  #expire(entry: Entry): void {
-    const error = new WebSocketConnectionError(`No pong within ${this.config.pongTimeout} ms`, {
-      code: "PONG_TIMEOUT",
-      connectionId: entry.connection.id,
-    });
-    this.#report(entry, error);
-    this.#terminate(entry);
-  }
-
-  #terminate(entry: Entry): void {
-    const { socket } = entry.connection;
-    try {
-      if (socket.terminate) socket.terminate();
-      else socket.close(CloseCode.GOING_AWAY, "Terminated");
-    } catch {
-      // The socket is already gone; the registry cleanup below is what matters.
-    }
-    this.#onClose(entry, 1006, "");
-  }
-
-  #report(entry: Entry, error: Error, callback?: string): void {
-    const reported =
-      error instanceof WebSocketError
-        ? error
-        : new WebSocketError(`${callback ?? "handler"} failed: ${error.message}`, {
-            code: "HANDLER_ERROR",
-            connectionId: entry.connection.id,
-            cause: error,
-          });
-    const onError = entry.handler?.onError;
-    if (onError === undefined) {
-      console.error(`[agentsocket] ${reported.code}: ${reported.message}`);
-      return;
-    }
-    // An onError that fails itself has nowhere left to report to.
-    invokeSafely(onError, () => {}, entry.connection, reported);
+  #unregister(managed: ManagedConnection): void {
+    const { connection } = managed;
+    if (!this.#connections.delete(connection.id)) return;
+    removeFrom(this.#byPath, connection.metadata.path, managed);
+    if (connection.user) removeFrom(this.#byUser, connection.user.id, managed);
+    if (this.#connections.size === 0) this.#heartbeat.stop();
   }
 
   #reportRefusal(path: string, error: WebSocketConnectionError): void {
@@ -395,21 +261,21 @@ function reject(status: number, code: ErrorCode, message: string) {
   return { ok: false as const, status, error };
 }
 
-function closeSocket(socket: SocketLike, code: number, reason: string): void {
-  try {
-    socket.close(code, reason);
-  } catch {
-    socket.terminate?.();
-  }
-}
-
-function addTo(index: Map<string, Set<Entry>>, key: string, entry: Entry): void {
+function addTo(
+  index: Map<string, Set<ManagedConnection>>,
+  key: string,
+  managed: ManagedConnection,
+): void {
   let set = index.get(key);
   if (set === undefined) index.set(key, (set = new Set()));
-  set.add(entry);
+  set.add(managed);
 }
 
-function removeFrom(index: Map<string, Set<Entry>>, key: string, entry: Entry): void {
+function removeFrom(
+  index: Map<string, Set<ManagedConnection>>,
+  key: string,
+  managed: ManagedConnection,
+): void {
   const set = index.get(key);
-  if (set?.delete(entry) && set.size === 0) index.delete(key);
+  if (set?.delete(managed) && set.size === 0) index.delete(key);
 }

@@ -47,3 +47,25 @@ export type { ClientEnvelope, ErrorFrame, ServerFrame } from "./protocol.ts";
 export { PROTOCOL_VERSION } from "./system-frames.ts";
 export { acceptNodeWebSocket } from "./node-socket.ts";
 export type { NodeWebSocketLike } from "./node-socket.ts";
+export type {
+  AgentBackend,
+  AgentGenerateResult,
+  AgentRequestOptions,
+  AgentStreamChunk,
+  AgentStreamResult,
+  AgentToolCall,
+  AgentToolInfo,
+  TokenUsage,
+} from "./agent/backend.ts";
+export { createAgentWebSocketHandler } from "./agent/ws-handler.ts";
+export { createAgentService } from "./agent/service.ts";
+export type { AgentIdentity, AgentOptions, AgentService } from "./agent/service.ts";
+export { createDemoAgent } from "./agent/demo-agent.ts";
+export type { DemoAgentOptions } from "./agent/demo-agent.ts";
+export { evaluateExpression } from "./agent/calculator.ts";
+export { createStreamingChannel } from "./streaming/channel.ts";
+export type { StreamingChannel, StreamingChannelOptions } from "./streaming/channel.ts";
+export { socketWriter } from "./streaming/frame-writer.ts";
+export type { FrameWriter } from "./streaming/frame-writer.ts";
+export { createSseStream, SSE_HEADERS } from "./streaming/sse.ts";
+export type { SseStream } from "./streaming/sse.ts";

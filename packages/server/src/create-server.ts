@@ -3,7 +3,15 @@
  * routes and the WebSocket endpoints, on Hono, Express or Fastify.
  */
 import type { AddressInfo } from "node:net";
-import { WebSocketConnectionManager, type WebSocketConfig } from "@agentsocket/core";
+import {
+  createAgentService,
+  createAgentWebSocketHandler,
+  WebSocketConnectionManager,
+  type AgentBackend,
+  type AgentOptions,
+  type WebSocketConfig,
+} from "@agentsocket/core";
+import { agentRoutes } from "./agent-routes.ts";
 import type { FrameworkBinding } from "./frameworks/binding.ts";
 import { bindExpress } from "./frameworks/express.ts";
 import { bindFastify } from "./frameworks/fastify.ts";
@@ -23,6 +31,8 @@ export interface ServerConfig {
   basePath?: string;
   /** The WebSocket side: a config for a new manager, or a manager built separately. */
   websocket?: WebSocketConfig | WebSocketConnectionManager;
+  /** Limits and streaming behaviour of the agent endpoints (WebSocket and HTTP alike). */
+  agent?: AgentOptions;
 }
 
 /** Options of {@link createServer}. */
@@ -44,7 +54,7 @@ export class AgentServer {
   readonly websocket: WebSocketConnectionManager;
   /** Prefix of the built-in routes. */
   readonly basePath: string;
-  readonly #neurolink: unknown;
+  readonly #neurolink: AgentBackend;
   readonly #config: ServerConfig;
   readonly #routes = new Map<string, RouteDefinition>();
   #binding: FrameworkBinding | undefined;
@@ -53,7 +63,8 @@ export class AgentServer {
   #port: number | undefined;
   #ready = false;
 
-  constructor(neurolink: unknown, options: CreateServerOptions = {}) {
+  /** @throws {TypeError} for an invalid option or a backend without generate()/stream(). */
+  constructor(neurolink: AgentBackend, options: CreateServerOptions = {}) {
     const framework = options.framework ?? DEFAULTS.framework;
     if (!(framework in BINDINGS)) {
       throw new TypeError(
@@ -82,10 +93,19 @@ export class AgentServer {
         ? config.websocket
         : new WebSocketConnectionManager(config.websocket);
     for (const route of healthRoutes(this, () => this.#ready)) this.#addRoute(route);
+    // The agent serves config.path unless the caller registered a handler of its own there.
+    const agent = createAgentService(neurolink, config.agent);
+    if (!this.websocket.hasHandler(this.websocket.config.path)) {
+      this.websocket.registerHandler(
+        this.websocket.config.path,
+        createAgentWebSocketHandler(neurolink, config.agent),
+      );
+    }
+    for (const route of agentRoutes(basePath, this.websocket, agent)) this.#addRoute(route);
   }
 
   /** The NeuroLink-shaped instance the agent endpoints use. */
-  get neurolink(): unknown {
+  get neurolink(): AgentBackend {
     return this.#neurolink;
   }
 
@@ -152,10 +172,10 @@ export class AgentServer {
  * Creates an agent server on the chosen framework.
  * @example
  * const server = await createServer(neurolink, { framework: "express", config: { port: 3000 } });
- * await server.start(); // ws://localhost:3000/ws, GET /api/health
+ * await server.start(); // ws://localhost:3000/ws, POST /api/agent/stream, GET /api/health
  */
 export async function createServer(
-  neurolink: unknown,
+  neurolink: AgentBackend,
   options: CreateServerOptions = {},
 ): Promise<AgentServer> {
   return new AgentServer(neurolink, options);

@@ -2,6 +2,7 @@
  * Per-test servers and clients for the conformance suite, all closed in `afterEach`.
  */
 import { afterEach } from "vitest";
+import type { AgentBackend } from "../agent/backend.ts";
 import { WebSocketConnectionManager } from "../connection-manager.ts";
 import type { WebSocketConfig, WebSocketHandler } from "../types.ts";
 import {
@@ -27,8 +28,11 @@ export interface ConformanceTarget {
   name: string;
   /** A `ws`-compatible client class (`WebSocket` from `ws`). */
   WebSocket: WsClientConstructor;
-  /** Serves `manager` on a new server bound to port 0 on 127.0.0.1. */
-  start(manager: WebSocketConnectionManager): Promise<ConformanceServer>;
+  /**
+   * Serves `manager` on a new server bound to port 0 on 127.0.0.1. Server targets use `agent`
+   * as the backend of their HTTP agent routes (adapter targets may ignore it).
+   */
+  start(manager: WebSocketConnectionManager, agent?: AgentBackend): Promise<ConformanceServer>;
   /**
    * The target is a full `createServer`: health routes under `/api` and `stop()` are checked too.
    * @default false
@@ -45,7 +49,11 @@ export interface Served {
 
 export interface Harness {
   target: ConformanceTarget;
-  serve(config?: WebSocketConfig, handlers?: Record<string, WebSocketHandler>): Promise<Served>;
+  serve(
+    config?: WebSocketConfig,
+    handlers?: Record<string, WebSocketHandler>,
+    agent?: AgentBackend,
+  ): Promise<Served>;
   connect(url: string, options?: ConnectOptions): Promise<TestClient>;
   tryConnect(url: string, options?: ConnectOptions): Promise<ConnectResult>;
 }
@@ -66,11 +74,11 @@ export function createHarness(target: ConformanceTarget): Harness {
 
   return {
     target,
-    async serve(config = {}, handlers = {}) {
+    async serve(config = {}, handlers = {}, agent) {
       const manager = new WebSocketConnectionManager(config);
       for (const [path, handler] of Object.entries(handlers))
         manager.registerHandler(path, handler);
-      const server = await target.start(manager);
+      const server = await target.start(manager, agent);
       servers.push(server);
       const base = server.url.replace(/^http/, "ws");
       return {

@@ -8,9 +8,11 @@
  * runConformanceSuite({ name: "my-adapter", WebSocket, start: async (manager) => ({ url, stop }) });
  */
 import { describe } from "vitest";
+import { agentCases } from "./agent-cases.ts";
 import { authCases } from "./auth-cases.ts";
 import { connectionCases } from "./connection-cases.ts";
 import { createHarness, type ConformanceTarget } from "./harness.ts";
+import { httpAgentCases } from "./http-agent-cases.ts";
 import { limitCases } from "./limit-cases.ts";
 import { serverCases } from "./server-cases.ts";
 
@@ -21,12 +23,16 @@ export function runConformanceSuite(target: ConformanceTarget): void {
     describe("connections", () => connectionCases(harness));
     describe("auth", () => authCases(harness));
     describe("limits", () => limitCases(harness));
+    describe("agent", () => agentCases(harness));
     if (target.server) describe("server", () => serverCases(harness));
+    if (target.server) describe("agent over HTTP", () => httpAgentCases(harness));
   });
 }
 
 export { createHarness, deferred } from "./harness.ts";
 export type { ConformanceServer, ConformanceTarget, Harness, Served } from "./harness.ts";
+export { createTestBackend, PROVIDER_SECRET, TEST_TEXT } from "./test-backend.ts";
+export type { TestBackend, TestBackendOptions, TestBackendState } from "./test-backend.ts";
 export { TestClient, connect, tryConnect, within } from "./client.ts";
 export type {
   ConnectOptions,

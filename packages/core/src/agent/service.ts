@@ -1,0 +1,263 @@
+/**
+ * The agent operations — generate, stream, tool_call — independent of transport: the WebSocket
+ * handler and the HTTP/SSE routes both run them, so both validate, sanitize and stream alike.
+ */
+import { z } from "zod";
+import { WebSocketError, toError } from "../errors.ts";
+import type { ServerFrame } from "../protocol.ts";
+import type { StreamingChannel, StreamingChannelOptions } from "../streaming/channel.ts";
+import type {
+  AgentBackend,
+  AgentGenerateResult,
+  AgentStreamChunk,
+  AgentStreamResult,
+} from "./backend.ts";
+
+/** Options of {@link createAgentWebSocketHandler} and the HTTP agent routes. */
+export interface AgentOptions {
+  /** Streams one connection may run at once; the next gets `TOO_MANY_STREAMS`. @default 4 */
+  maxConcurrentStreams?: number;
+  /** Longest accepted prompt, in characters. @default 32000 */
+  maxPromptLength?: number;
+  /** Largest `options.maxTokens` a client may ask for. @default 32768 */
+  maxTokens?: number;
+  /** Models a client may pick with `options.model`; without it, `model` is refused. @default undefined */
+  allowedModels?: string[];
+  /** Coalescing and backpressure of streamed responses. */
+  streaming?: Omit<StreamingChannelOptions, "requestId">;
+  /** Hears the real errors behind sanitized `PROVIDER_ERROR`, `TOOL_FAILED` and `INTERNAL_ERROR` frames. */
+  onError?: (error: Error, context: { type: string; requestId?: string; userId?: string }) => void;
+}
+
+/** Who is asking, from the authenticated connection or request — never from the payload. */
+export interface AgentIdentity {
+  userId?: string;
+  connectionId?: string;
+}
+
+const DEFAULTS = { maxConcurrentStreams: 4, maxPromptLength: 32_000, maxTokens: 32_768 };
+
+export type AgentService = ReturnType<typeof createAgentService>;
+
+/**
+ * @throws {TypeError} when `backend` lacks `generate` or `stream`, or an option is invalid.
+ */
+export function createAgentService(backend: AgentBackend, options: AgentOptions = {}) {
+  if (typeof backend?.generate !== "function" || typeof backend.stream !== "function") {
+    throw new TypeError(
+      "The agent backend must have generate() and stream() (a NeuroLink-shaped object)",
+    );
+  }
+  const settings = { ...DEFAULTS, ...options };
+  for (const name of ["maxConcurrentStreams", "maxPromptLength", "maxTokens"] as const) {
+    if (!Number.isInteger(settings[name]) || settings[name] < 1) {
+      throw new TypeError(`The "${name}" option must be a positive integer`);
+    }
+  }
+  const { allowedModels, onError } = settings;
+
+  const requestOptions = z
+    .object({
+      temperature: z.number().min(0).max(2),
+      maxTokens: z.number().int().min(1).max(settings.maxTokens),
+      model: z.string().refine((model) => allowedModels?.includes(model) ?? false, {
+        message: "Model is not allowed",
+      }),
+    })
+    .partial()
+    .strict();
+  const prompt = z.object({
+    prompt: z.string().trim().min(1, "Prompt is required").max(settings.maxPromptLength),
+    options: requestOptions.optional(),
+  });
+  const schemas = {
+    generate: prompt,
+    stream: prompt,
+    tool_call: z.object({ toolName: z.string().min(1).max(200), args: z.unknown().optional() }),
+    cancel: z.object({ requestId: z.string().min(1).max(128) }),
+  };
+
+  const report = (error: unknown, type: string, identity: AgentIdentity, requestId?: string) => {
+    const context = {
+      type,
+      ...(requestId ? { requestId } : {}),
+      ...(identity.userId ? { userId: identity.userId } : {}),
+    };
+    if (onError) onError(toError(error), context);
+    else console.error(`[agentsocket] ${type} failed:`, error);
+  };
+
+  const request = (
+    payload: z.output<typeof prompt>,
+    identity: AgentIdentity,
+    signal: AbortSignal,
+  ) => ({
+    input: { text: payload.prompt },
+    ...payload.options,
+    context: {
+      ...(identity.userId ? { userId: identity.userId } : {}),
+      ...(identity.connectionId ? { connectionId: identity.connectionId } : {}),
+    },
+    abortSignal: signal,
+  });
+
+  return {
+    settings,
+    schemas,
+
+    /** Runs `generate`; the `response` frame, or throws a `PROVIDER_ERROR` WebSocketError. */
+    async generate(
+      payload: z.output<typeof prompt>,
+      identity: AgentIdentity,
+      signal: AbortSignal,
+      requestId?: string,
+    ): Promise<ServerFrame> {
+      let result: AgentGenerateResult;
+      try {
+        result = await backend.generate(request(payload, identity, signal));
+      } catch (error) {
+        if (signal.aborted)
+          throw new WebSocketError("Request cancelled", { code: "CANCELLED", cause: error });
+        report(error, "generate", identity, requestId);
+        throw new WebSocketError("The model provider failed", {
+          code: "PROVIDER_ERROR",
+          cause: error,
+        });
+      }
+      const content = typeof result?.content === "string" ? result.content : "";
+      const data: Record<string, unknown> = { content };
+      for (const key of ["provider", "model", "usage", "finishReason", "toolCalls"] as const) {
+        if (result?.[key] !== undefined) data[key] = result[key];
+      }
+      return { type: "response", content, data };
+    },
+
+    /**
+     * Runs `stream` into `channel` and always ends it with exactly one terminal frame: completed,
+     * cancelled (when `controller` aborts) or an error. Aborts `controller` when the client stalls
+     * or disconnects, so upstream stops.
+     */
+    async stream(
+      payload: z.output<typeof prompt>,
+      identity: AgentIdentity,
+      controller: AbortController,
+      channel: StreamingChannel,
+    ): Promise<void> {
+      const { signal } = controller;
+      let result: AgentStreamResult;
+      try {
+        result = await backend.stream(request(payload, identity, signal));
+      } catch (error) {
+        if (signal.aborted) return channel.complete({ status: "cancelled" });
+        report(error, "stream", identity, channel.requestId);
+        return channel.error("PROVIDER_ERROR", "The model provider failed");
+      }
+      const iterator = result.stream[Symbol.asyncIterator]();
+      try {
+        await pump(iterator, signal, channel);
+      } catch (error) {
+        if (!signal.aborted && !(error instanceof WebSocketError)) {
+          report(error, "stream", identity, channel.requestId);
+          void iterator.return?.()?.catch(() => {});
+          return channel.error("PROVIDER_ERROR", "The model provider failed");
+        }
+        // The channel failed (client stalled or gone): stop upstream.
+        controller.abort();
+      }
+      if (signal.aborted) {
+        // Upstream may ignore the signal; returning the iterator stops a generator either way.
+        void iterator.return?.()?.catch(() => {});
+        return channel.complete({ status: "cancelled" });
+      }
+      const [usage, finishReason] = await Promise.all([
+        settle(result.usage),
+        settle(result.finishReason),
+      ]);
+      channel.complete({
+        ...(finishReason !== undefined ? { finishReason } : {}),
+        ...(usage !== undefined ? { usage } : {}),
+      });
+    },
+
+    /** Runs `executeTool`; the `tool_result` frame, or throws `TOOL_NOT_FOUND` / `TOOL_FAILED`. */
+    async callTool(
+      payload: z.output<typeof schemas.tool_call>,
+      identity: AgentIdentity,
+      requestId?: string,
+    ): Promise<ServerFrame> {
+      const { toolName } = payload;
+      if (typeof backend.executeTool !== "function") {
+        throw new WebSocketError(`Tool "${toolName}" not found`, { code: "TOOL_NOT_FOUND" });
+      }
+      try {
+        const result = await backend.executeTool(
+          toolName,
+          payload.args ?? {},
+          identity.userId ? { authContext: { userId: identity.userId } } : undefined,
+        );
+        return { type: "tool_result", toolName, result: result ?? null };
+      } catch (error) {
+        if ((error as { code?: unknown })?.code === "TOOL_NOT_FOUND") {
+          throw new WebSocketError(`Tool "${toolName}" not found`, {
+            code: "TOOL_NOT_FOUND",
+            cause: error,
+          });
+        }
+        report(error, "tool_call", identity, requestId);
+        throw new WebSocketError(`Tool "${toolName}" failed`, {
+          code: "TOOL_FAILED",
+          cause: error,
+        });
+      }
+    },
+  };
+}
+
+const ABORTED = Symbol("aborted");
+
+/** Pulls chunks into the channel until the stream ends or `signal` aborts. */
+async function pump(
+  iterator: AsyncIterator<AgentStreamChunk>,
+  signal: AbortSignal,
+  channel: StreamingChannel,
+): Promise<void> {
+  if (signal.aborted) return;
+  let onAbort!: () => void;
+  const aborted = new Promise<typeof ABORTED>((resolve) => (onAbort = () => resolve(ABORTED)));
+  signal.addEventListener("abort", onAbort, { once: true });
+  try {
+    for (;;) {
+      const next = await Promise.race([iterator.next(), aborted]);
+      if (next === ABORTED || next.done) return;
+      const chunk = next.value as Record<string, unknown>;
+      if (typeof chunk.content === "string") {
+        // NeuroLink emits empty and metadata items; only text becomes chunk frames.
+        if (chunk.content !== "") await channel.send(chunk.content);
+      } else if (chunk.type === "tool-call") {
+        channel.event({
+          type: "tool_call",
+          toolCallId: chunk.toolCallId,
+          toolName: chunk.toolName,
+          args: chunk.args,
+        });
+      } else if (chunk.type === "tool-result") {
+        channel.event({
+          type: "tool_result",
+          toolCallId: chunk.toolCallId,
+          toolName: chunk.toolName,
+          result: chunk.result,
+        });
+      }
+    }
+  } finally {
+    signal.removeEventListener("abort", onAbort);
+  }
+}
+
+async function settle<T>(value: T | Promise<T> | undefined): Promise<T | undefined> {
+  try {
+    return await value;
+  } catch {
+    return undefined;
+  }
+}

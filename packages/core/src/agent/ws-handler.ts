@@ -1,0 +1,137 @@
+/**
+ * `createAgentWebSocketHandler(neurolink)`: the agent over WebSocket — generate, stream,
+ * tool_call and cancel, several streams per connection multiplexed by `requestId`.
+ */
+import { WebSocketError } from "../errors.ts";
+import { WebSocketMessageRouter } from "../message-router.ts";
+import { createStreamingChannel } from "../streaming/channel.ts";
+import { OPEN, type WebSocketConnection, type WebSocketHandler } from "../types.ts";
+import type { AgentBackend } from "./backend.ts";
+import { createAgentService, type AgentOptions } from "./service.ts";
+
+interface InFlight {
+  controller: AbortController;
+  stream: boolean;
+}
+
+/**
+ * A {@link WebSocketHandler} that serves an agent backend over wire protocol v1.
+ *
+ * The user id handed to the backend (`context.userId`) comes from the authenticated connection.
+ * A connection that closes aborts all of its requests upstream.
+ *
+ * @param neurolink anything NeuroLink-shaped: a NeuroLink instance, `fromAISDK(...)`, `createDemoAgent()`.
+ * @throws {TypeError} when the backend lacks `generate`/`stream` or an option is invalid.
+ * @example
+ * manager.registerHandler("/ws", createAgentWebSocketHandler(neurolink, { maxConcurrentStreams: 2 }));
+ */
+export function createAgentWebSocketHandler(
+  neurolink: AgentBackend,
+  options: AgentOptions = {},
+): WebSocketHandler {
+  const agent = createAgentService(neurolink, options);
+  const inFlight = new WeakMap<WebSocketConnection, Map<string, InFlight>>();
+  const identity = (c: WebSocketConnection) => ({
+    connectionId: c.id,
+    ...(c.user ? { userId: c.user.id } : {}),
+  });
+
+  /** Registers a request so `cancel` and disconnects can abort it. */
+  const track = (connection: WebSocketConnection, requestId: string, stream: boolean) => {
+    let requests = inFlight.get(connection);
+    if (requests === undefined) inFlight.set(connection, (requests = new Map()));
+    if (requests.has(requestId)) {
+      throw new WebSocketError(`Request "${requestId}" is already running`, {
+        code: "INVALID_MESSAGE",
+      });
+    }
+    if (stream) {
+      let streams = 0;
+      for (const request of requests.values()) if (request.stream) streams++;
+      const max = agent.settings.maxConcurrentStreams;
+      if (streams >= max)
+        throw new WebSocketError(`At most ${max} concurrent streams per connection`, {
+          code: "TOO_MANY_STREAMS",
+        });
+    }
+    const request = { controller: new AbortController(), stream };
+    requests.set(requestId, request);
+    return {
+      signal: request.controller.signal,
+      controller: request.controller,
+      done: () => requests.delete(requestId),
+    };
+  };
+
+  const router = new WebSocketMessageRouter({
+    onError: (error, connection, type) =>
+      options.onError?.(error, {
+        type,
+        ...(connection.user ? { userId: connection.user.id } : {}),
+      }),
+  });
+
+  router.route(
+    "generate",
+    async (connection, payload, { requestId }) => {
+      const request = track(connection, requestId, false);
+      try {
+        return await agent.generate(payload, identity(connection), request.signal, requestId);
+      } finally {
+        request.done();
+      }
+    },
+    agent.schemas.generate,
+  );
+
+  router.route(
+    "stream",
+    async (connection, payload, { requestId }) => {
+      const request = track(connection, requestId, true);
+      try {
+        const channel = createStreamingChannel(connection, { ...options.streaming, requestId });
+        channel.event({ type: "stream_start" });
+        await agent.stream(payload, identity(connection), request.controller, channel);
+      } finally {
+        request.done();
+      }
+    },
+    agent.schemas.stream,
+  );
+
+  router.route(
+    "tool_call",
+    (connection, payload, { requestId }) =>
+      agent.callTool(payload, identity(connection), requestId),
+    agent.schemas.tool_call,
+  );
+
+  router.route(
+    "cancel",
+    (connection, payload) => {
+      // Cancelling a request that already finished is not an error: the two race by nature.
+      inFlight.get(connection)?.get(payload.requestId)?.controller.abort();
+    },
+    agent.schemas.cancel,
+  );
+
+  const handler: WebSocketHandler = {
+    async onMessage(connection, message) {
+      const reply = await router.handle(connection, message);
+      if (reply && connection.socket.readyState === OPEN)
+        connection.socket.send(JSON.stringify(reply));
+    },
+    onClose(connection) {
+      for (const request of inFlight.get(connection)?.values() ?? []) request.controller.abort();
+      inFlight.delete(connection);
+    },
+  };
+  const { onError } = options;
+  if (onError)
+    handler.onError = (connection, error) =>
+      onError(error, {
+        type: "connection",
+        ...(connection.user ? { userId: connection.user.id } : {}),
+      });
+  return handler;
+}

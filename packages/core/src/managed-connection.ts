@@ -1,0 +1,196 @@
+/**
+ * One registered connection and everything that happens to it after the upgrade: frames in,
+ * size limit, system frames, pings, closing, and reporting failures to the path's `onError`.
+ */
+import type { ConnectionEvents } from "./adapter-types.ts";
+import { invokeSafely } from "./callbacks.ts";
+import type { ResolvedConfig } from "./config.ts";
+import { CloseCode, WebSocketConnectionError, WebSocketError } from "./errors.ts";
+import { exceedsBytes, normalizeIncoming } from "./frame-data.ts";
+import { unrefTimer, type HeartbeatTarget } from "./heartbeat.ts";
+import { parseSystemFrame, pingFrame, pongFrame } from "./system-frames.ts";
+import {
+  OPEN,
+  type SocketLike,
+  type WebSocketConnection,
+  type WebSocketData,
+  type WebSocketHandler,
+} from "./types.ts";
+
+type Settings = Pick<
+  ResolvedConfig,
+  "maxMessageSize" | "pongTimeout" | "systemFrames" | "closeTimeout"
+>;
+
+export class ManagedConnection implements HeartbeatTarget {
+  pingSentAt = 0;
+  #closed = false;
+  #waiters: (() => void)[] | undefined;
+
+  constructor(
+    readonly connection: WebSocketConnection,
+    readonly handler: WebSocketHandler | undefined,
+    private readonly settings: Settings,
+    /** Called once, when the connection has closed for any reason. */
+    private readonly onClosed: (managed: ManagedConnection, code: number, reason: string) => void,
+  ) {}
+
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  lastActivity(): number {
+    return this.connection.lastActivity;
+  }
+
+  /** The events an adapter forwards. */
+  events(): ConnectionEvents {
+    return {
+      id: this.connection.id,
+      message: (data, isBinary) => this.#message(data, isBinary),
+      pong: () => {
+        this.pingSentAt = 0;
+        this.connection.lastActivity = Date.now();
+      },
+      close: (code, reason) => this.closedWith(code, reason),
+      error: (error) => this.#transportError(error),
+    };
+  }
+
+  /** Starts the closing handshake; resolves once closed, terminating after `closeTimeout`. */
+  close(code: number, reason: string): Promise<void> {
+    if (this.#closed) return Promise.resolve();
+    const closed = new Promise<void>((resolve) => (this.#waiters ??= []).push(resolve));
+    closeSocket(this.connection.socket, code, reason);
+    const timer = setTimeout(() => this.terminate(), this.settings.closeTimeout);
+    unrefTimer(timer);
+    return closed.finally(() => clearTimeout(timer));
+  }
+
+  /** Marks a connection that was never opened as closed, without any callback. */
+  discard(): void {
+    this.#closed = true;
+  }
+
+  /** Marks the connection closed (idempotent) and runs `onClose`. */
+  closedWith(code: number, reason: string): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.onClosed(this, code, reason);
+    for (const resolve of this.#waiters ?? []) resolve();
+    this.#waiters = undefined;
+    invokeSafely(
+      this.handler?.onClose,
+      (e) => this.report(e, "onClose"),
+      this.connection,
+      code,
+      reason,
+    );
+  }
+
+  ping(): void {
+    const { socket } = this.connection;
+    if (socket.readyState !== OPEN) return;
+    try {
+      if (socket.ping) socket.ping();
+      else socket.send(pingFrame());
+    } catch (error) {
+      this.#transportError(error);
+    }
+  }
+
+  /** The peer missed its pong: report and drop it. */
+  expire(): void {
+    const error = new WebSocketConnectionError(`No pong within ${this.settings.pongTimeout} ms`, {
+      code: "PONG_TIMEOUT",
+      connectionId: this.connection.id,
+    });
+    this.report(error);
+    this.terminate();
+  }
+
+  /** Drops the connection without a closing handshake. */
+  terminate(): void {
+    const { socket } = this.connection;
+    try {
+      if (socket.terminate) socket.terminate();
+      else socket.close(CloseCode.GOING_AWAY, "Terminated");
+    } catch {
+      // The socket is already gone; the registry cleanup below is what matters.
+    }
+    this.closedWith(1006, "");
+  }
+
+  /** Sends `error` to the path's `onError` (or the console when there is none). */
+  report(error: Error, callback?: string): void {
+    const reported =
+      error instanceof WebSocketError
+        ? error
+        : new WebSocketError(`${callback ?? "handler"} failed: ${error.message}`, {
+            code: "HANDLER_ERROR",
+            connectionId: this.connection.id,
+            cause: error,
+          });
+    const onError = this.handler?.onError;
+    if (onError === undefined) {
+      console.error(`[agentsocket] ${reported.code}: ${reported.message}`);
+      return;
+    }
+    // An onError that fails itself has nowhere left to report to.
+    invokeSafely(onError, () => {}, this.connection, reported);
+  }
+
+  #message(data: WebSocketData, isBinary: boolean): void {
+    if (this.#closed) return;
+    const { connection, settings } = this;
+    if (exceedsBytes(data, settings.maxMessageSize)) return this.#tooLarge();
+    connection.lastActivity = Date.now();
+    this.pingSentAt = 0;
+    const payload = normalizeIncoming(data, isBinary);
+    if (typeof payload === "string" && settings.systemFrames) {
+      const system = parseSystemFrame(payload);
+      if (system?.type === "ping") connection.socket.send(pongFrame(system.timestamp));
+      if (system) return;
+    }
+    const message = {
+      type: typeof payload === "string" ? ("text" as const) : ("binary" as const),
+      data: payload,
+      timestamp: connection.lastActivity,
+    };
+    invokeSafely(this.handler?.onMessage, (e) => this.report(e, "onMessage"), connection, message);
+  }
+
+  #tooLarge(): void {
+    const limit = this.settings.maxMessageSize;
+    const error = new WebSocketError(`Message exceeds max size (${limit} bytes)`, {
+      code: "MESSAGE_TOO_LARGE",
+      connectionId: this.connection.id,
+      closeCode: CloseCode.MESSAGE_TOO_BIG,
+    });
+    this.report(error);
+    closeSocket(this.connection.socket, CloseCode.MESSAGE_TOO_BIG, "Message too big");
+  }
+
+  #transportError(cause: unknown): void {
+    // `ws` enforces its own maxPayload before core sees the frame; report it the same way.
+    if ((cause as { code?: unknown })?.code === "WS_ERR_UNSUPPORTED_MESSAGE_LENGTH")
+      return this.#tooLarge();
+    const message = cause instanceof Error ? cause.message : "Transport error";
+    this.report(
+      new WebSocketError(message, {
+        code: "TRANSPORT_ERROR",
+        connectionId: this.connection.id,
+        cause,
+      }),
+    );
+  }
+}
+
+/** Closes a socket; a close the socket refuses (e.g. an invalid code) becomes a terminate. */
+export function closeSocket(socket: SocketLike, code: number, reason: string): void {
+  try {
+    socket.close(code, reason);
+  } catch {
+    socket.terminate?.();
+  }
+}
