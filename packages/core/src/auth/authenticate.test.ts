@@ -93,6 +93,27 @@ describe("createAuthenticator", () => {
     ).toMatchObject({ ok: false });
   });
 
+  it("custom: undefined means no credentials (required decides), null means invalid", async () => {
+    const validate = (request: { url: string }) =>
+      request.url.includes("user=")
+        ? request.url.includes("user=ok")
+          ? { id: "ok" }
+          : null
+        : undefined;
+    const optional = createAuthenticator({ strategy: "custom", required: false, validate });
+    expect(await optional(request("/ws"))).toEqual({ ok: true });
+    expect(await optional(request("/ws?user=ok"))).toMatchObject({ ok: true, user: { id: "ok" } });
+    expect(await optional(request("/ws?user=bad"))).toMatchObject({
+      ok: false,
+      error: { status: 401, message: "Invalid credentials" },
+    });
+    const required = createAuthenticator({ strategy: "custom", validate });
+    expect(await required(request("/ws"))).toMatchObject({
+      ok: false,
+      error: { status: 401, message: "Authentication required" },
+    });
+  });
+
   it("reads headers from a Fetch Headers object too", async () => {
     const authenticate = createAuthenticator({ strategy: "apiKey", apiKeys: ["k"] });
     expect(

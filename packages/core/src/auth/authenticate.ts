@@ -73,7 +73,11 @@ function customIdentity(validate: (request: UpgradeRequest) => unknown): Identif
   if (typeof validate !== "function") {
     throw new TypeError('auth.validate must be a function for strategy "custom"');
   }
-  return async (request) => ((await validate(request)) as AuthenticatedUser | null) ?? null;
+  return async (request) => {
+    const user = (await validate(request)) as AuthenticatedUser | null | undefined;
+    // `undefined` means "no credentials here", so `required` decides; `null` means "invalid".
+    return user === undefined ? "missing" : user;
+  };
 }
 
 const DEFAULT_HEADER = { bearer: "authorization", basic: "authorization", apiKey: "x-api-key" };

@@ -83,12 +83,16 @@ export interface TokenAuthConfig extends CommonAuthConfig {
   apiKeys?: string[] | Record<string, Omit<AuthenticatedUser, "id"> & { id?: string }>;
 }
 
-/** Authentication decided by user code from the whole handshake request. */
+/**
+ * Authentication decided by user code from the whole handshake request. `validate` returns the
+ * user, `null` for invalid credentials (401), or `undefined` when the request carries none (401
+ * when `required`, an anonymous connection otherwise).
+ */
 export interface CustomAuthConfig extends CommonAuthConfig {
   strategy: "custom";
   validate: (
     request: UpgradeRequest,
-  ) => Promise<AuthenticatedUser | null> | AuthenticatedUser | null;
+  ) => Promise<AuthenticatedUser | null | undefined> | AuthenticatedUser | null | undefined;
 }
 
 /** No authentication. */
