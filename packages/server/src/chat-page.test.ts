@@ -1,0 +1,125 @@
+/**
+ * The chat page in a real browser (Chromium through playwright-core) against `agentsocket serve`:
+ * connect, stream, Stop, and a tool call. No mocks: the page talks to the real demo agent.
+ */
+import { existsSync } from "node:fs";
+import { chromium, type Browser, type Page } from "playwright-core";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { chatPage } from "./chat-page.ts";
+import { main } from "./cli.ts";
+import type { AgentServer } from "./create-server.ts";
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+const ARGS = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+];
+const ASSISTANT = ".message.assistant";
+
+/** Waits until the assistant message streams over `length` characters; returns its length. */
+async function grownBeyond(page: Page, length: number): Promise<number> {
+  const handle = await page.waitForFunction(
+    ({ selector, length }) => {
+      const message = document.querySelector<HTMLElement>(selector);
+      const text = message?.querySelector(".body")?.textContent ?? "";
+      return message?.dataset.state === "streaming" && text.length > length && text.length;
+    },
+    { selector: ASSISTANT, length },
+  );
+  return (await handle.jsonValue()) as number;
+}
+
+describe("chat page", () => {
+  let server: AgentServer | undefined;
+  let browser: Browser | undefined;
+  let page: Page | undefined;
+
+  beforeAll(async () => {
+    if (!existsSync(CHROMIUM)) {
+      throw new Error(
+        `Chromium not found at ${CHROMIUM}: install it (apt-get install chromium) ` +
+          "or point CHROMIUM_PATH at a Chromium or Chrome binary",
+      );
+    }
+    // 20 tokens a second: slow enough to press Stop mid-answer, fast enough for a quick test.
+    const env = { AGENTSOCKET_DEMO_TOKENS_PER_SECOND: "20" };
+    const quiet = { log: () => {}, handleSignals: false };
+    server = await main(["serve", "--port", "0", "--host", "127.0.0.1"], env, quiet);
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+  });
+
+  afterEach(async () => {
+    await page?.close();
+    page = undefined;
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
+
+  async function openChat(): Promise<Page> {
+    page = await browser!.newPage();
+    page.setDefaultTimeout(8000);
+    await page.goto(`http://127.0.0.1:${server!.port}/`);
+    await page.waitForSelector('#status[data-state="connected"]');
+    expect(await page.textContent("#status")).toBe("connected");
+    return page;
+  }
+
+  it("streams an answer token by token and stops it with Stop", async () => {
+    const page = await openChat();
+    expect(await page.isDisabled("#stop")).toBe(true);
+    await page.fill("#prompt", "Tell me about <b>agentsocket</b>");
+    await page.click("#send");
+
+    expect(await page.textContent(".message.user")).toBe("Tell me about <b>agentsocket</b>");
+    const first = await grownBeyond(page, 0);
+    const second = await grownBeyond(page, first);
+    expect(await page.isEnabled("#stop")).toBe(true);
+    expect(await page.isDisabled("#send")).toBe(true);
+
+    await page.click("#stop");
+    await page.waitForSelector(`${ASSISTANT}[data-state="cancelled"]`);
+    const body = `${ASSISTANT} .body`;
+    const stopped = (await page.textContent(body)) ?? "";
+    expect(stopped).toMatch(/^You asked: "Tell/);
+    expect(stopped.length).toBeGreaterThanOrEqual(second);
+    // The whole scripted answer is over 600 characters: Stop cut it short.
+    expect(stopped.length).toBeLessThan(400);
+    // Observe for a few token intervals (50 ms each) that nothing more arrives after the cancel.
+    await page.waitForTimeout(300);
+    expect(await page.textContent(body)).toBe(stopped);
+    expect(await page.textContent(`${ASSISTANT} .meta`)).toBe("cancelled");
+    expect(await page.isDisabled("#stop")).toBe(true);
+    expect(await page.isEnabled("#send")).toBe(true);
+  });
+
+  it("shows a tool call and its result, then completes (Enter sends)", async () => {
+    const page = await openChat();
+    await page.fill("#prompt", "calculate (12 + 30) * 2");
+    await page.press("#prompt", "Enter");
+
+    await page.waitForSelector(`${ASSISTANT}[data-state="completed"]`);
+    expect(await page.textContent(".tool .tool-name")).toBe("Tool: calculator");
+    expect(await page.textContent(".tool .tool-args")).toContain("(12 + 30) * 2");
+    expect(await page.textContent(".tool .tool-result")).toMatch(/"value": 84/);
+    expect(await page.textContent(`${ASSISTANT} .text`)).toContain("(12 + 30) * 2 = 84");
+    expect(await page.textContent(`${ASSISTANT} .meta`)).toMatch(/^completed/);
+    expect(await page.inputValue("#prompt")).toBe("");
+  });
+});
+
+describe("chatPage()", () => {
+  it("escapes the title", () => {
+    const html = chatPage({ title: '<script>alert("x")</script>' });
+    expect(html).toContain("<title>&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;</title>");
+    expect(html.match(/<script>/g)).toHaveLength(1);
+  });
+});

@@ -1,0 +1,231 @@
+/**
+ * The `agentsocket` command line. `agentsocket serve` starts an agent server — the chat page at
+ * `/`, the agent over WebSocket at `/ws` and over HTTP at `/api/agent/*`, health at `/api/health`
+ * — configured by flags and environment variables (a flag wins over its variable).
+ */
+import { parseArgs } from "node:util";
+import type { AuthConfig } from "@agentsocket/core";
+import { backendFromEnv } from "./backend-from-env.ts";
+import { chatPage } from "./chat-page.ts";
+import { createServer, type AgentServer, type Framework } from "./create-server.ts";
+
+/** The help text of `agentsocket help`. */
+export const USAGE = `Usage: agentsocket serve [options]
+
+Starts an agent server: a chat page at /, the agent over WebSocket at /ws and over HTTP at
+/api/agent/generate and /api/agent/stream, health at /api/health.
+
+Options:
+  -f, --framework <name>  hono, express or fastify (env AGENTSOCKET_FRAMEWORK)  [default: hono]
+  -p, --port <number>     port, 0 for any free one (env PORT)                   [default: 3000]
+      --host <address>    interface to bind (env HOST)                  [default: all interfaces]
+  -h, --help              show this help
+
+Environment:
+  OPENAI_API_KEY          serve an OpenAI model through the AI SDK instead of the offline demo
+                          agent; OPENAI_MODEL [default: gpt-4o-mini], OPENAI_BASE_URL
+  AGENTSOCKET_DEMO_TOKENS_PER_SECOND
+                          speed of the demo agent [default: 40]
+  AGENTSOCKET_JWT_SECRET  require a JWT signed with this secret (?token= or Authorization: Bearer)
+  AGENTSOCKET_API_KEYS    require one of these comma-separated keys (?apiKey= or x-api-key)`;
+
+/** Where the CLI writes, how it reports failure, and whether it owns the process signals. */
+export interface CliRuntime {
+  /** Prints a line of normal output. @default console.log */
+  log: (line: string) => void;
+  /** Prints a line of error output. @default console.error */
+  error: (line: string) => void;
+  /** Reports the exit code of a failure. @default sets `process.exitCode` */
+  setExitCode: (code: number) => void;
+  /** On SIGINT/SIGTERM, stop the server and exit the process. @default true */
+  handleSignals: boolean;
+}
+
+/** What `agentsocket serve` runs with, after flags and environment are merged. */
+export interface ServeOptions {
+  framework: Framework;
+  port: number;
+  /** `undefined` binds every interface. */
+  host: string | undefined;
+  auth: AuthConfig;
+}
+
+const DEFAULT_RUNTIME: CliRuntime = {
+  log: (line) => console.log(line),
+  error: (line) => console.error(line),
+  setExitCode: (code) => {
+    process.exitCode = code;
+  },
+  handleSignals: true,
+};
+
+const DEFAULTS = { framework: "hono", port: 3000 } as const;
+const FRAMEWORKS: readonly Framework[] = ["hono", "express", "fastify"];
+/** Exit codes: a usage mistake (bad command, flag or value), or a server that could not start. */
+const EXIT = { usage: 2, failure: 1 } as const;
+
+/**
+ * Runs the CLI. Never calls `process.exit` itself (only its signal handler does, after `stop()`).
+ * @param argv the arguments after the executable, e.g. `["serve", "--port", "8080"]`.
+ * @param env the environment: `PORT`, `HOST`, `AGENTSOCKET_*`, `OPENAI_*`.
+ * @param runtime output and signal handling; tests pass their own.
+ * @returns the started server, or `undefined` when nothing was started (help, or an error that
+ * was printed and reported through `setExitCode`).
+ * @example
+ * const server = await main(["serve", "--framework", "fastify"], process.env);
+ */
+export async function main(
+  argv: string[],
+  env: NodeJS.ProcessEnv,
+  runtime: Partial<CliRuntime> = {},
+): Promise<AgentServer | undefined> {
+  const io = { ...DEFAULT_RUNTIME, ...runtime };
+  const [command, ...args] = argv;
+  if (command === "help" || argv.includes("--help") || argv.includes("-h")) {
+    io.log(USAGE);
+    return undefined;
+  }
+  if (command !== "serve") {
+    io.error(command === undefined ? USAGE : `Unknown command "${command}".`);
+    if (command !== undefined) io.error('Run "agentsocket help" for usage.');
+    io.setExitCode(EXIT.usage);
+    return undefined;
+  }
+
+  let prepared: Awaited<ReturnType<typeof prepareServer>>;
+  try {
+    prepared = await prepareServer(args, env);
+  } catch (error) {
+    // parseArgs and every option check throw TypeErrors that name the flag or variable.
+    if (!(error instanceof TypeError)) throw error;
+    io.error(`agentsocket: ${error.message}`);
+    io.error('Run "agentsocket help" for usage.');
+    io.setExitCode(EXIT.usage);
+    return undefined;
+  }
+
+  const { server, options, description } = prepared;
+  try {
+    await server.start();
+  } catch (error) {
+    await server.stop().catch(() => {});
+    const where = `${options.host ?? "all interfaces"} port ${options.port}`;
+    io.error(`agentsocket: cannot listen on ${where}: ${(error as Error).message}`);
+    io.setExitCode(EXIT.failure);
+    return undefined;
+  }
+
+  const url = `http://${displayHost(options.host)}:${server.port}`;
+  const auth = options.auth.strategy === "none" ? "no auth" : `auth: ${options.auth.strategy}`;
+  io.log(`agentsocket serving ${url} (${server.framework}, ${description}, ${auth})`);
+  if (io.handleSignals) stopOnSignals(server, io);
+  return server;
+}
+
+/** Builds the server `serve` describes, chat page included, without starting it. */
+async function prepareServer(args: string[], env: NodeJS.ProcessEnv) {
+  const options = parseServeOptions(args, env);
+  const { backend, description } = await backendFromEnv(env);
+  const { framework, port, host, auth } = options;
+  const server = await createServer(backend, {
+    framework,
+    config: { port, host, websocket: { auth } },
+  });
+  const page = chatPage();
+  server.registerRoute({
+    method: "GET",
+    path: "/",
+    description: "The chat page",
+    handler: () => new Response(page, { headers: { "content-type": "text/html; charset=utf-8" } }),
+  });
+  return { server, options, description };
+}
+
+/**
+ * Merges `serve` flags over `AGENTSOCKET_FRAMEWORK`, `PORT` and `HOST`, and reads auth from the
+ * environment. Empty variables count as unset.
+ * @throws {TypeError} naming the flag or variable that is unknown or has a bad value.
+ */
+export function parseServeOptions(args: string[], env: NodeJS.ProcessEnv): ServeOptions {
+  const { values } = parseArgs({
+    args,
+    strict: true,
+    allowPositionals: false,
+    options: {
+      framework: { type: "string", short: "f" },
+      port: { type: "string", short: "p" },
+      host: { type: "string" },
+    },
+  });
+  const pick = (flag: keyof typeof values, variable: string) => {
+    const fromFlag = values[flag];
+    if (fromFlag !== undefined) return { value: fromFlag, source: `--${flag}` };
+    const fromEnv = env[variable];
+    return fromEnv ? { value: fromEnv, source: variable } : undefined;
+  };
+
+  const framework = pick("framework", "AGENTSOCKET_FRAMEWORK");
+  if (framework && !FRAMEWORKS.includes(framework.value as Framework)) {
+    throw new TypeError(
+      `${framework.source} must be hono, express or fastify (got ${JSON.stringify(framework.value)})`,
+    );
+  }
+  const port = pick("port", "PORT");
+  if (port && !(/^\d{1,5}$/.test(port.value) && Number(port.value) <= 65535)) {
+    throw new TypeError(
+      `${port.source} must be an integer from 0 to 65535 (got ${JSON.stringify(port.value)})`,
+    );
+  }
+  const host = pick("host", "HOST");
+  if (host?.value === "") throw new TypeError(`${host.source} must not be empty`);
+  return {
+    framework: (framework?.value as Framework | undefined) ?? DEFAULTS.framework,
+    port: port ? Number(port.value) : DEFAULTS.port,
+    host: host?.value,
+    auth: authFromEnv(env),
+  };
+}
+
+/**
+ * Handshake auth from the environment: `AGENTSOCKET_JWT_SECRET` → bearer JWT; else
+ * `AGENTSOCKET_API_KEYS` (comma-separated) → API keys; else none.
+ * @throws {TypeError} when `AGENTSOCKET_API_KEYS` is set but holds no key, so a typo cannot
+ * silently leave the server open.
+ */
+export function authFromEnv(env: NodeJS.ProcessEnv): AuthConfig {
+  const secret = env.AGENTSOCKET_JWT_SECRET;
+  if (secret) return { strategy: "bearer", jwt: { secret } };
+  const list = env.AGENTSOCKET_API_KEYS;
+  if (list === undefined || list === "") return { strategy: "none" };
+  const apiKeys = list
+    .split(",")
+    .map((key) => key.trim())
+    .filter((key) => key !== "");
+  if (apiKeys.length === 0) throw new TypeError("AGENTSOCKET_API_KEYS holds no key");
+  return { strategy: "apiKey", apiKeys };
+}
+
+/** The host to show in a URL: a wildcard address is reachable as localhost. */
+function displayHost(host: string | undefined): string {
+  if (host === undefined || host === "0.0.0.0" || host === "::") return "localhost";
+  return host.includes(":") ? `[${host}]` : host;
+}
+
+/** Stops the server on the first SIGINT/SIGTERM, then exits; a second signal exits at once. */
+function stopOnSignals(server: AgentServer, io: CliRuntime): void {
+  let stopping = false;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (stopping) process.exit(EXIT.failure);
+    stopping = true;
+    io.log(`agentsocket: ${signal}, closing connections`);
+    server.stop().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        io.error(`agentsocket: stop failed: ${(error as Error).message}`);
+        process.exit(EXIT.failure);
+      },
+    );
+  };
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
+}
