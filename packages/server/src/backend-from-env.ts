@@ -17,7 +17,8 @@ const DEFAULT_OPENAI_MODEL = "gpt-4o-mini";
  * Picks the agent backend from the environment. Empty variables count as unset.
  *
  * - `OPENAI_API_KEY` set: `fromAISDK` over `@ai-sdk/openai`, with `OPENAI_MODEL`
- *   (default `gpt-4o-mini`) and `OPENAI_BASE_URL` (any OpenAI-compatible endpoint).
+ *   (default `gpt-4o-mini`) and `OPENAI_BASE_URL` (any OpenAI-compatible endpoint, spoken to
+ *   through its Chat Completions API).
  * - otherwise: `createDemoAgent()`, streaming `AGENTSOCKET_DEMO_TOKENS_PER_SECOND` tokens a second
  *   (default 40; 0 is as fast as possible).
  *
@@ -40,7 +41,12 @@ export async function backendFromEnv(env: NodeJS.ProcessEnv): Promise<EnvBackend
     import("@ai-sdk/openai"),
     import("@agentsocket/ai-sdk"),
   ]);
-  const backend = fromAISDK({ model: createOpenAI({ apiKey, baseURL })(modelId) });
+  const openai = createOpenAI({ apiKey, baseURL });
+  // OpenAI itself serves the Responses API; compatible servers (vLLM, Ollama, LiteLLM…) speak
+  // Chat Completions, so a custom base URL gets the chat model.
+  const backend = fromAISDK({
+    model: baseURL === undefined ? openai(modelId) : openai.chat(modelId),
+  });
   // Only the origin is shown: a base URL may carry credentials or tokens in its path or query.
   const where = baseURL === undefined ? "" : ` at ${new URL(baseURL).origin}`;
   return { backend, description: `OpenAI ${modelId}${where} via the AI SDK` };
