@@ -56,7 +56,13 @@ export async function createApp(options: AppOptions = {}) {
     auth: { strategy: "bearer", validate: (token) => tokens.get(token) ?? null },
   });
   // Register handlers before the plugin: it adds one route per handler path.
-  manager.registerHandler("/ws", createAgentWebSocketHandler(options.agent ?? createDemoAgent()));
+  // Clients may run the calculator directly with `tool_call`; every other tool stays private.
+  manager.registerHandler(
+    "/ws",
+    createAgentWebSocketHandler(options.agent ?? createDemoAgent(), {
+      allowedTools: ["calculator"],
+    }),
+  );
   await app.register(agentsocket, { manager }); // app.close() closes every socket with 1001
   // -----------------------------------------------------------------------------------------
 

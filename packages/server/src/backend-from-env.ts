@@ -9,6 +9,8 @@ export interface EnvBackend {
   backend: AgentBackend;
   /** e.g. `offline demo agent` or `OpenAI gpt-4o-mini via the AI SDK`. */
   description: string;
+  /** Tools clients may run directly with `tool_call`. */
+  allowedTools: string[];
 }
 
 const DEFAULT_OPENAI_MODEL = "gpt-4o-mini";
@@ -49,7 +51,7 @@ export async function backendFromEnv(env: NodeJS.ProcessEnv): Promise<EnvBackend
   });
   // Only the origin is shown: a base URL may carry credentials or tokens in its path or query.
   const where = baseURL === undefined ? "" : ` at ${new URL(baseURL).origin}`;
-  return { backend, description: `OpenAI ${modelId}${where} via the AI SDK` };
+  return { backend, description: `OpenAI ${modelId}${where} via the AI SDK`, allowedTools: [] };
 }
 
 function demoFromEnv(env: NodeJS.ProcessEnv): EnvBackend {
@@ -62,5 +64,6 @@ function demoFromEnv(env: NodeJS.ProcessEnv): EnvBackend {
   return {
     backend: createDemoAgent(raw === undefined ? {} : { tokensPerSecond: Number(raw) }),
     description: "offline demo agent",
+    allowedTools: ["calculator", "current_time"],
   };
 }

@@ -125,11 +125,11 @@ export async function main(
 /** Builds the server `serve` describes, chat page included, without starting it. */
 async function prepareServer(args: string[], env: NodeJS.ProcessEnv) {
   const options = parseServeOptions(args, env);
-  const { backend, description } = await backendFromEnv(env);
+  const { backend, description, allowedTools } = await backendFromEnv(env);
   const { framework, port, host, auth } = options;
   const server = await createServer(backend, {
     framework,
-    config: { port, host, websocket: { auth } },
+    config: { port, host, websocket: { auth }, agent: { allowedTools } },
   });
   const page = chatPage();
   server.registerRoute({

@@ -23,8 +23,22 @@ export interface AgentOptions {
   maxTokens?: number;
   /** Models a client may pick with `options.model`; without it, `model` is refused. @default undefined */
   allowedModels?: string[];
+  /**
+   * Tools a client may run directly with `tool_call`; `"*"` allows every tool the backend has.
+   * Others answer `TOOL_NOT_FOUND`, so clients cannot probe which tools exist. The model's own
+   * tool use during `generate`/`stream` is not affected. Default: none — a backend such as
+   * NeuroLink ships built-in tools (file access among them) that no client should reach.
+   * @default []
+   */
+  allowedTools?: string[] | "*";
   /** Coalescing and backpressure of streamed responses. */
   streaming?: Omit<StreamingChannelOptions, "requestId">;
+  /**
+   * Options the server adds to every `generate` and `stream` call, under the client's validated
+   * options: e.g. `{ provider: "openai-compatible" }` for NeuroLink, which picks a provider per
+   * call. `input`, `context` and `abortSignal` are always agentsocket's. @default {}
+   */
+  requestDefaults?: Record<string, unknown>;
   /** Hears the real errors behind sanitized `PROVIDER_ERROR`, `TOOL_FAILED` and `INTERNAL_ERROR` frames. */
   onError?: (error: Error, context: { type: string; requestId?: string; userId?: string }) => void;
 }
@@ -54,7 +68,20 @@ export function createAgentService(backend: AgentBackend, options: AgentOptions 
       throw new TypeError(`The "${name}" option must be a positive integer`);
     }
   }
+  const defaults = settings.requestDefaults ?? {};
+  if (typeof defaults !== "object" || Array.isArray(defaults)) {
+    throw new TypeError('The "requestDefaults" option must be an object');
+  }
+  const requestDefaults = { ...defaults };
   const { allowedModels, onError } = settings;
+  const allowedTools = settings.allowedTools ?? [];
+  if (
+    allowedTools !== "*" &&
+    !(Array.isArray(allowedTools) && allowedTools.every((t) => typeof t === "string"))
+  ) {
+    throw new TypeError('The "allowedTools" option must be an array of tool names or "*"');
+  }
+  const toolAllowed = (name: string) => allowedTools === "*" || allowedTools.includes(name);
 
   const requestOptions = z
     .object({
@@ -92,6 +119,7 @@ export function createAgentService(backend: AgentBackend, options: AgentOptions 
     identity: AgentIdentity,
     signal: AbortSignal,
   ) => ({
+    ...requestDefaults,
     input: { text: payload.prompt },
     ...payload.options,
     context: {
@@ -186,7 +214,7 @@ export function createAgentService(backend: AgentBackend, options: AgentOptions 
       requestId?: string,
     ): Promise<ServerFrame> {
       const { toolName } = payload;
-      if (typeof backend.executeTool !== "function") {
+      if (typeof backend.executeTool !== "function" || !toolAllowed(toolName)) {
         throw new WebSocketError(`Tool "${toolName}" not found`, { code: "TOOL_NOT_FOUND" });
       }
       try {

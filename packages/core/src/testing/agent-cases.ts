@@ -51,7 +51,13 @@ export function agentCases(h: Harness): void {
     };
     const served = await h.serve(
       { auth, ...config },
-      { "/ws": createAgentWebSocketHandler(backend, { onError: () => {}, ...agent }) },
+      {
+        "/ws": createAgentWebSocketHandler(backend, {
+          onError: () => {},
+          allowedTools: ["echo", "explode", "nope"],
+          ...agent,
+        }),
+      },
     );
     const client = await h.connect(served.wsUrl("/ws", "token=token-a"));
     await client.ofType("connected");
@@ -105,7 +111,7 @@ export function agentCases(h: Harness): void {
   });
 
   it("tool_call: tool_result, TOOL_NOT_FOUND for unknown tools, TOOL_FAILED without leaking the cause", async () => {
-    const { client } = await serveAgent();
+    const { client, backend } = await serveAgent();
     client.send({
       type: "tool_call",
       requestId: "t1",
@@ -128,6 +134,13 @@ export function agentCases(h: Harness): void {
     const failed = await client.ofType("error", "t3");
     expect(failed).toMatchObject({ code: "TOOL_FAILED" });
     expect(JSON.stringify(failed)).not.toContain(PROVIDER_SECRET);
+    // A tool the backend has but allowedTools does not list is never run, and looks absent.
+    client.send({ type: "tool_call", requestId: "t4", payload: { toolName: "internal" } });
+    expect(await client.ofType("error", "t4")).toMatchObject({
+      code: "TOOL_NOT_FOUND",
+      error: 'Tool "internal" not found',
+    });
+    expect(backend.state.toolCalls).toEqual(["echo", "nope", "explode"]);
   });
 
   it("cancel: the upstream signal fires, production stops, and the stream ends cancelled", async () => {

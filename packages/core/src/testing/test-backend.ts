@@ -17,6 +17,8 @@ export const PROVIDER_SECRET = "sk-test-provider-secret";
 
 export interface TestBackendState {
   requests: AgentRequestOptions[];
+  /** Names of the tools `executeTool` was asked to run. */
+  toolCalls: string[];
   /** Chunks the consumer pulled from the stream iterators. */
   pulled: number;
   /** When each request's abort signal fired (ms since epoch), by prompt order. */
@@ -44,6 +46,7 @@ export function createTestBackend(options: TestBackendOptions = {}): TestBackend
   const waiters: ((at: number) => void)[] = [];
   const state: TestBackendState = {
     requests: [],
+    toolCalls: [],
     pulled: 0,
     abortedAt: [],
     nextAbort: () => new Promise((resolve) => waiters.push(resolve)),
@@ -98,7 +101,9 @@ export function createTestBackend(options: TestBackendOptions = {}): TestBackend
       return Object.assign(result, { stream: produce(), provider: "test", model: "test-1" });
     },
     async executeTool(toolName, args) {
+      state.toolCalls.push(toolName);
       if (toolName === "echo") return { echoed: args };
+      if (toolName === "internal") return { secret: PROVIDER_SECRET };
       if (toolName === "explode") throw new Error(`tool crashed (key ${PROVIDER_SECRET})`);
       throw Object.assign(new Error(`Tool '${toolName}' not found`), { code: "TOOL_NOT_FOUND" });
     },
