@@ -1,0 +1,99 @@
+/**
+ * The control channel between the orchestrator and a server under test: the fork IPC channel.
+ * The server reports its port once listening, then answers numbered commands. Every server kind
+ * runs the same {@link serveControl}, so the numbers are read the same way everywhere.
+ */
+import { epochNow } from "./fake-backend.ts";
+
+/** The secret every server verifies HS256 JWTs with. */
+export const JWT_SECRET = "agentsocket-bench-secret-0123456789abcdef";
+
+/** Commands the orchestrator sends. */
+export type ControlCommand =
+  | { cmd: "stats"; gc: boolean }
+  | { cmd: "clock" }
+  | { cmd: "broadcast"; data: string; count: number }
+  | { cmd: "stop" };
+
+/** A command with the id its reply will carry. */
+export type ControlRequest = ControlCommand & { id: number };
+
+/** What `stats` answers: the server process's own CPU time and memory. */
+export interface ServerStats {
+  cpuUserMicros: number;
+  cpuSystemMicros: number;
+  /** Resident set size in bytes (after a full GC when asked). */
+  rss: number;
+  /** V8 heap in use, in bytes. */
+  heapUsed: number;
+  /** Open connections, as the server counts them. */
+  connections: number;
+}
+
+/** Messages a server sends. */
+export type ControlMessage =
+  | { type: "ready"; port: number }
+  | { type: "reply"; id: number; stats?: ServerStats; now?: number; sent?: number }
+  | { type: "failed"; id?: number; error: string };
+
+/** What a server under test provides to the control channel. */
+export interface ControlledServer {
+  port: number;
+  /** Sends `data` once to every open connection; returns how many it sent to. */
+  broadcast(data: string): number;
+  connectionCount(): number;
+  stop(): Promise<void>;
+}
+
+const collect = (): void => {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  if (!gc) throw new Error("The server must run with --expose-gc");
+  gc();
+  gc();
+};
+
+/**
+ * Reports `server` ready and answers control commands until `stop` (or until the orchestrator
+ * goes away: the IPC channel closing ends the process, so no server outlives a bench).
+ */
+export function serveControl(server: ControlledServer): void {
+  const send = (message: ControlMessage) => process.send?.(message);
+  process.on("disconnect", () => process.exit(0));
+  process.on("message", (raw: ControlRequest) => {
+    void handle(raw).catch((error: unknown) =>
+      send({ type: "failed", id: raw.id, error: String(error) }),
+    );
+  });
+
+  async function handle(request: ControlRequest): Promise<void> {
+    switch (request.cmd) {
+      case "stats": {
+        // CPU is read before the GC so a measured window never includes the collection we force.
+        const cpu = process.cpuUsage();
+        if (request.gc) collect();
+        const stats: ServerStats = {
+          cpuUserMicros: cpu.user,
+          cpuSystemMicros: cpu.system,
+          rss: process.memoryUsage.rss(),
+          heapUsed: process.memoryUsage().heapUsed,
+          connections: server.connectionCount(),
+        };
+        return void send({ type: "reply", id: request.id, stats });
+      }
+      case "clock":
+        return void send({ type: "reply", id: request.id, now: epochNow() });
+      case "broadcast": {
+        let sent = 0;
+        for (let i = 0; i < request.count; i++) sent += server.broadcast(request.data);
+        return void send({ type: "reply", id: request.id, sent });
+      }
+      case "stop":
+        await server.stop();
+        send({ type: "reply", id: request.id });
+        // Exit (rather than SIGKILL) lets --cpu-prof write its profile.
+        return void setImmediate(() => process.exit(0));
+    }
+  }
+
+  send({ type: "ready", port: server.port });
+}

@@ -1,0 +1,100 @@
+/**
+ * The issue's targets, checked for every agentsocket framework on its own: a target is met only
+ * when all three frameworks meet it.
+ */
+import { metricInfo, type MetricId } from "../metrics.ts";
+import { formatNumber, formatRatio } from "./format.ts";
+import { FRAMEWORKS, ratioOf, type Summary } from "./tables.ts";
+
+/** One target of the issue. */
+export interface Target {
+  title: string;
+  metric: MetricId;
+  /** Largest allowed ratio to the ws floor. */
+  maxFloorRatio?: number;
+  /** Smallest allowed ratio to the ws floor. */
+  minFloorRatio?: number;
+  /** Must be lower than Socket.IO's figure. */
+  belowSocketIo?: boolean;
+  /** Must be below this absolute value. */
+  below?: number;
+}
+
+/** The targets, as the issue states them. */
+export const TARGETS: readonly Target[] = [
+  {
+    title: "token streaming CPU per token ≤ 1.0 × ws floor and lower than Socket.IO",
+    metric: "streaming.cpuPerToken",
+    maxFloorRatio: 1.0,
+    belowSocketIo: true,
+  },
+  {
+    title: "idle memory per connection ≤ 1.2 × ws floor and lower than Socket.IO",
+    metric: "idle.bytesPerConnection",
+    maxFloorRatio: 1.2,
+    belowSocketIo: true,
+  },
+  { title: "handshakes/s ≥ 0.8 × ws floor", metric: "handshakes.perSecond", minFloorRatio: 0.8 },
+  {
+    title: "fan-out CPU per delivered message ≤ 1.1 × ws floor",
+    metric: "fanout.cpuPerMessage",
+    maxFloorRatio: 1.1,
+  },
+  {
+    title: "p99 added latency at 30 tokens/s per stream under 10 ms (at ~half capacity)",
+    metric: "realistic.p99",
+    below: 10,
+  },
+];
+
+/** A target checked against a summary. `met` is undefined when figures are missing. */
+export interface TargetResult {
+  target: Target;
+  met: boolean | undefined;
+  /** Per framework: the figures that decided, e.g. `hono 0.42× floor, 0.30× Socket.IO`. */
+  details: string[];
+}
+
+/** Checks every target for every framework. */
+export function checkTargets(summary: Summary): TargetResult[] {
+  return TARGETS.map((target) => {
+    const metric = metricInfo(target.metric);
+    const all: (boolean | undefined)[] = [];
+    const details = FRAMEWORKS.map((framework) => {
+      const value = summary[framework]?.[target.metric];
+      const floor = ratioOf(summary, metric, framework, "ws");
+      const socketIo = ratioOf(summary, metric, framework, "socketio");
+      const checks: (boolean | undefined)[] = [];
+      const parts: string[] = [];
+      if (target.maxFloorRatio !== undefined || target.minFloorRatio !== undefined) {
+        parts.push(`${formatRatio(floor)} floor`);
+        checks.push(
+          floor === undefined
+            ? undefined
+            : floor <= (target.maxFloorRatio ?? Infinity) && floor >= (target.minFloorRatio ?? 0),
+        );
+      }
+      if (target.belowSocketIo) {
+        parts.push(`${formatRatio(socketIo)} Socket.IO`);
+        checks.push(socketIo === undefined ? undefined : socketIo < 1);
+      }
+      if (target.below !== undefined) {
+        parts.push(`${formatNumber(value, metric.digits)} ${metric.unit}`);
+        checks.push(value === undefined ? undefined : value < target.below);
+      }
+      all.push(...checks);
+      const ok = checks.every((check) => check === true);
+      return `${framework} ${parts.join(", ")}${ok ? "" : checks.includes(undefined) ? " (n/a)" : " ✗"}`;
+    });
+    const met = all.includes(false) ? false : all.includes(undefined) ? undefined : true;
+    return { target, met, details };
+  });
+}
+
+/** One line per target: `met`/`MISSED`/`n/a`, the title, and each framework's figures. */
+export function formatTargets(results: TargetResult[]): string[] {
+  return results.map(({ target, met, details }) => {
+    const verdict = met === undefined ? "n/a   " : met ? "met   " : "MISSED";
+    return `${verdict} ${target.title}: ${details.join("; ")}`;
+  });
+}

@@ -1,0 +1,31 @@
+/**
+ * Server under test: agentsocket's `createServer` on the framework named by argv[2]
+ * (hono, express or fastify), serving the fake backend at `/ws` with JWT bearer auth.
+ */
+import { createServer, type Framework } from "@agentsocket/server";
+import { JWT_SECRET, serveControl } from "../control.ts";
+import { fakeBackend } from "../fake-backend.ts";
+
+const framework = process.argv[2] as Framework;
+
+const server = await createServer(fakeBackend, {
+  framework,
+  config: {
+    port: 0,
+    host: "127.0.0.1",
+    websocket: {
+      maxConnections: 20_000,
+      pingInterval: 0,
+      auth: { strategy: "bearer", jwt: { secret: JWT_SECRET } },
+    },
+    agent: { maxConcurrentStreams: 64 },
+  },
+});
+await server.start();
+
+serveControl({
+  port: server.port!,
+  broadcast: (data) => server.websocket.broadcast(data),
+  connectionCount: () => server.websocket.getConnectionCount(),
+  stop: () => server.stop(),
+});

@@ -1,0 +1,50 @@
+/**
+ * How big each scenario is, in full mode and in smoke mode (tiny: proves the harness works).
+ */
+
+/** Sizes of every scenario and the number of runs each figure is the median of. */
+export interface Sizes {
+  mode: "full" | "smoke";
+  /** Runs per server; every figure is the median over them. */
+  runs: number;
+  /** Scenario 1: clients × streams per client × tokens per stream, as fast as possible. */
+  streaming: { clients: number; streamsPerClient: number; tokens: number };
+  /** Scenario 2: paced streams, one per connection, at ~half the server's capacity. */
+  realistic: { rate: number; seconds: number; minStreams: number; maxStreams: number };
+  /** Scenario 3: authenticated idle connections. */
+  idle: { connections: number };
+  /** Scenario 4: authenticated handshakes, `concurrency` in flight. */
+  handshakes: { count: number; concurrency: number };
+  /** Scenario 5: `messages` broadcasts to `connections` clients. */
+  fanout: { connections: number; messages: number };
+  /** Longest any one scenario may take, in ms. */
+  scenarioTimeout: number;
+  /** Longest the whole bench may take, in ms. */
+  totalTimeout: number;
+}
+
+/** The full run that produces docs/benchmarks.md. */
+export const FULL: Sizes = {
+  mode: "full",
+  runs: 3,
+  streaming: { clients: 50, streamsPerClient: 4, tokens: 2000 },
+  realistic: { rate: 30, seconds: 8, minStreams: 100, maxStreams: 2000 },
+  idle: { connections: 10_000 },
+  handshakes: { count: 3000, concurrency: 50 },
+  fanout: { connections: 1000, messages: 100 },
+  scenarioTimeout: 180_000,
+  totalTimeout: 20 * 60_000,
+};
+
+/** The smoke run of `.ci/run`: every scenario on every server, tiny. */
+export const SMOKE: Sizes = {
+  mode: "smoke",
+  runs: 1,
+  streaming: { clients: 2, streamsPerClient: 2, tokens: 200 },
+  realistic: { rate: 30, seconds: 1, minStreams: 20, maxStreams: 20 },
+  idle: { connections: 200 },
+  handshakes: { count: 100, concurrency: 20 },
+  fanout: { connections: 50, messages: 10 },
+  scenarioTimeout: 30_000,
+  totalTimeout: 120_000,
+};
