@@ -182,7 +182,7 @@ export function createAgentService(backend: AgentBackend, options: AgentOptions 
       }
       const iterator = result.stream[Symbol.asyncIterator]();
       try {
-        await pump(iterator, signal, channel);
+        await untilAborted(pump(iterator, signal, channel), signal);
       } catch (error) {
         if (!signal.aborted && !(error instanceof WebSocketError)) {
           report(error, "stream", identity, channel.requestId);
@@ -241,45 +241,62 @@ export function createAgentService(backend: AgentBackend, options: AgentOptions 
   };
 }
 
-const ABORTED = Symbol("aborted");
-
 /** Pulls chunks into the channel until the stream ends or `signal` aborts. */
 async function pump(
   iterator: AsyncIterator<AgentStreamChunk>,
   signal: AbortSignal,
   channel: StreamingChannel,
 ): Promise<void> {
-  if (signal.aborted) return;
-  let onAbort!: () => void;
-  const aborted = new Promise<typeof ABORTED>((resolve) => (onAbort = () => resolve(ABORTED)));
-  signal.addEventListener("abort", onAbort, { once: true });
-  try {
-    for (;;) {
-      const next = await Promise.race([iterator.next(), aborted]);
-      if (next === ABORTED || next.done) return;
-      const chunk = next.value as Record<string, unknown>;
-      if (typeof chunk.content === "string") {
-        // NeuroLink emits empty and metadata items; only text becomes chunk frames.
-        if (chunk.content !== "") await channel.send(chunk.content);
-      } else if (chunk.type === "tool-call") {
-        channel.event({
-          type: "tool_call",
-          toolCallId: chunk.toolCallId,
-          toolName: chunk.toolName,
-          args: chunk.args,
-        });
-      } else if (chunk.type === "tool-result") {
-        channel.event({
-          type: "tool_result",
-          toolCallId: chunk.toolCallId,
-          toolName: chunk.toolName,
-          result: chunk.result,
-        });
-      }
+  for (;;) {
+    const next = await iterator.next();
+    if (signal.aborted || next.done) return;
+    const chunk = next.value as Record<string, unknown>;
+    if (typeof chunk.content === "string") {
+      // NeuroLink emits empty and metadata items; only text becomes chunk frames.
+      if (chunk.content === "") continue;
+      const wait = channel.send(chunk.content);
+      if (wait) await wait;
+    } else if (chunk.type === "tool-call") {
+      channel.event({
+        type: "tool_call",
+        toolCallId: chunk.toolCallId,
+        toolName: chunk.toolName,
+        args: chunk.args,
+      });
+    } else if (chunk.type === "tool-result") {
+      channel.event({
+        type: "tool_result",
+        toolCallId: chunk.toolCallId,
+        toolName: chunk.toolName,
+        result: chunk.result,
+      });
     }
-  } finally {
-    signal.removeEventListener("abort", onAbort);
   }
+}
+
+/**
+ * Settles with `work`, or as soon as `signal` aborts: a backend that ignores its abort signal
+ * cannot hold the stream open. One race per stream, not per token.
+ */
+function untilAborted(work: Promise<void>, signal: AbortSignal): Promise<void> {
+  if (signal.aborted) {
+    work.catch(() => {});
+    return Promise.resolve();
+  }
+  return new Promise((resolve, reject) => {
+    const onAbort = () => resolve();
+    signal.addEventListener("abort", onAbort, { once: true });
+    work.then(
+      () => {
+        signal.removeEventListener("abort", onAbort);
+        resolve();
+      },
+      (error: unknown) => {
+        signal.removeEventListener("abort", onAbort);
+        reject(error);
+      },
+    );
+  });
 }
 
 async function settle<T>(value: T | Promise<T> | undefined): Promise<T | undefined> {

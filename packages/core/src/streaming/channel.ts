@@ -1,8 +1,10 @@
 /**
  * A streaming channel: turns a producer's text pieces into `chunk` frames for one request.
  *
- * - Coalescing: pieces that arrive within the same tick (or within `latencyTarget` ms) leave as
- *   one frame of at most `maxChunkSize` characters, in order, nothing dropped.
+ * - Coalescing: with `latencyTarget` 0 the first piece of an event-loop turn is written at once
+ *   and the pieces that follow it in the same turn leave together at the turn's end, so a token
+ *   that arrives alone is never delayed; with `latencyTarget` > 0, pieces wait up to that many ms
+ *   to leave together. Frames hold at most `maxChunkSize` characters, in order, nothing dropped.
  * - Backpressure: `send()` returns a promise while the transport holds more than `bufferSize`
  *   bytes; a producer that awaits it stops pulling upstream until the client drains.
  * - A client stalled for `stallTimeout` ms is closed and `send()` rejects, so upstream is aborted.
@@ -11,6 +13,7 @@ import { CloseCode, WebSocketError } from "../errors.ts";
 import { unrefTimer } from "../heartbeat.ts";
 import type { SocketLike, WebSocketConnection } from "../types.ts";
 import { socketWriter, type FrameWriter } from "./frame-writer.ts";
+import { atEndOfTurn, nextTurn } from "./turn.ts";
 
 /** Options of {@link createStreamingChannel}. */
 export interface StreamingChannelOptions {
@@ -32,11 +35,12 @@ export interface StreamingChannelOptions {
 export interface StreamingChannel {
   readonly requestId: string;
   /**
-   * Queues text. Resolves at once unless the transport is congested or a frame was just written
-   * (then after one turn of the event loop, so a fast producer cannot starve other clients).
-   * @throws {WebSocketError} `SLOW_CONSUMER` after a stall, `CONNECTION_CLOSED` once closed.
+   * Queues text. Returns `undefined` when the producer may go on at once, or a promise to await:
+   * while the transport is congested, or for one turn after a full frame (so a fast producer
+   * cannot starve other clients). The promise rejects with `SLOW_CONSUMER` after a stall, or
+   * `CONNECTION_CLOSED` once the transport is gone.
    */
-  send(text: string): Promise<void>;
+  send(text: string): Promise<void> | undefined;
   /** Sends a non-text frame (tool activity) in order with the text. */
   event(frame: Record<string, unknown> & { type: string }): void;
   /** Flushes and sends the one terminal `stream_complete` frame. */
@@ -58,9 +62,6 @@ const DEFAULTS = {
   stallTimeout: 30_000,
 };
 const DRAIN_POLL_MS = 5;
-
-const nextTurn: (fn: () => void) => void =
-  typeof setImmediate === "function" ? (fn) => setImmediate(fn) : (fn) => setTimeout(fn, 0);
 
 /**
  * Creates a channel on a socket, a connection, or any {@link FrameWriter}.
@@ -102,14 +103,14 @@ export function createStreamingChannel(
   let pieces = 0;
   let ended = false;
   let failure: WebSocketError | undefined;
-  let flushScheduled = false;
+  // Open while the first piece of this turn (window) has gone out and followers are gathered.
+  let windowOpen = false;
 
   const writeChunk = (content: string) => {
     writer.write(`${chunkPrefix}${++seq},"content":${JSON.stringify(content)}}`, "chunk");
   };
 
   const flush = () => {
-    flushScheduled = false;
     if (pending === "" || !writer.open) return;
     while (pending.length > maxChunkSize) {
       // Never split a surrogate pair across frames.
@@ -123,22 +124,22 @@ export function createStreamingChannel(
     pending = "";
   };
 
-  const scheduleFlush = () => {
-    if (flushScheduled) return;
-    flushScheduled = true;
-    if (latencyTarget > 0) unrefTimer(setTimeout(flush, latencyTarget));
-    else nextTurn(flush);
+  const closeWindow = () => {
+    windowOpen = false;
+    flush();
   };
 
-  const fail = (error: WebSocketError) => {
-    failure ??= error;
-    throw failure;
+  const openWindow = () => {
+    windowOpen = true;
+    if (latencyTarget > 0) unrefTimer(setTimeout(closeWindow, latencyTarget));
+    else atEndOfTurn(closeWindow);
   };
 
   const waitForDrain = () =>
     new Promise<void>((resolve, reject) => {
       const started = Date.now();
       const poll = () => {
+        if (ended) return resolve();
         if (!writer.open) return reject((failure ??= closedError()));
         if (writer.bufferedAmount <= bufferSize / 2) return resolve();
         if (Date.now() - started >= stallTimeout) {
@@ -166,24 +167,30 @@ export function createStreamingChannel(
     get ended() {
       return ended;
     },
-    async send(text) {
-      if (failure) throw failure;
-      if (ended) fail(new WebSocketError("Stream already ended", { code: "INTERNAL_ERROR" }));
-      if (!writer.open) fail(closedError());
-      if (text === "") return;
+    send(text) {
+      if (failure) return Promise.reject(failure);
+      if (ended)
+        return Promise.reject(
+          new WebSocketError("Stream already ended", { code: "INTERNAL_ERROR" }),
+        );
+      if (!writer.open) return Promise.reject((failure ??= closedError()));
+      if (text === "") return undefined;
       pieces++;
       pending += text;
       if (!coalesce) {
         flush();
+      } else if (!windowOpen) {
+        openWindow();
+        // Leading edge: with no latency budget, a piece that finds nothing waiting goes out now.
+        if (latencyTarget === 0) flush();
       } else if (pending.length >= maxChunkSize) {
         flush();
         // A full frame went out: let other connections have a turn before producing more.
         if (writer.bufferedAmount <= bufferSize)
           return new Promise<void>((resolve) => nextTurn(resolve));
-      } else {
-        scheduleFlush();
       }
       if (writer.bufferedAmount > bufferSize) return waitForDrain();
+      return undefined;
     },
     event(frame) {
       if (ended || !writer.open) return;
