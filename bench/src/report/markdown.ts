@@ -91,10 +91,19 @@ ${failures.length > 0 ? `\n## Failures\n\n${failures.join("\n")}\n` : ""}
 - **Latency** is measured from the moment the backend yields a token (stamped in the token) to
   the moment the client's \`message\` event runs, across processes, corrected by a clock offset
   measured over IPC. It includes the client's own event-loop delay: the load process shares the
-  machine with the server. agentsocket holds a token until the \`setImmediate\` phase of the
-  event-loop turn that produced it (that is how it coalesces), so the token waits behind the
-  rest of that turn's work — other streams' timers, a GC scavenge; the floor and Socket.IO
-  write at once.
+  machine with the server. agentsocket writes a token that finds nothing queued at once (the
+  channel's leading edge) and merges only the tokens queued behind it in the same turn, so a
+  paced token is not held back; an earlier design that held every token to the end of its turn
+  had a p99 of 15–92 ms here.
+- **Where the misses come from.** Express runs the same core under the floor's memory per
+  connection, so core's own cost per connection is small. Heap snapshots with 2,000 open
+  sockets show what the others keep: \`@hono/node-server\` keeps each upgrade's Hono context, web
+  \`Request\`, headers, URL and Node request alive for the socket's life (~10 KB), and builds a web
+  \`Request\` and runs Hono's middleware for every handshake (hence hono's handshake CPU);
+  \`@fastify/websocket\` keeps Fastify's request/reply and the Node request/response alive. Closing
+  those gaps needs changes in those packages (releasing the upgrade context once the socket is
+  open), or serving upgrades below the framework — which would skip the app's own middleware
+  and hooks on the handshake, the reason the Hono and Fastify adapters exist.
 - **Spread.** Every run's value is in results.json; compare runs before trusting a difference
   of a few percent.
 - **Handshakes/s** depends on the load process too (it runs the client side of every
