@@ -89,7 +89,9 @@ describe("chat page", () => {
     await page.waitForSelector(`${ASSISTANT}[data-state="cancelled"]`);
     const body = `${ASSISTANT} .body`;
     const stopped = (await page.textContent(body)) ?? "";
-    expect(stopped).toMatch(/^You asked: "Tell/);
+    // Whatever arrived before Stop is the start of the scripted answer, in order, as plain text.
+    const answer = 'You asked: "Tell me about <b>agentsocket</b>". I am the agentsocket demo agent';
+    expect(answer.startsWith(stopped) || stopped.startsWith(answer)).toBe(true);
     expect(stopped.length).toBeGreaterThanOrEqual(second);
     // The whole scripted answer is over 600 characters: Stop cut it short.
     expect(stopped.length).toBeLessThan(400);
