@@ -2,9 +2,10 @@
  * @agentsocket/core/testing — the conformance suite every adapter passes, and the test client it
  * uses. Run it from a vitest file:
  *
+ * The client class is passed in (`WebSocket` from the `ws` package), so core itself imports no
+ * WebSocket implementation.
+ *
  * @example
- * import { WebSocket } from "ws";
- * import { runConformanceSuite } from "@agentsocket/core/testing";
  * runConformanceSuite({ name: "my-adapter", WebSocket, start: async (manager) => ({ url, stop }) });
  */
 import { describe } from "vitest";
