@@ -102,7 +102,11 @@ export class WebSocketMessageRouter {
       return toReply(value, requestId);
     } catch (error) {
       if (error instanceof WebSocketError) return errorFrame(error.code, error.message, requestId);
-      this.#onError?.(toError(error), connection, type);
+      try {
+        this.#onError?.(toError(error), connection, type);
+      } catch {
+        // handle() never rejects, even when the error hook itself fails.
+      }
       return errorFrame("INTERNAL_ERROR", "Internal error", requestId);
     }
   }

@@ -63,6 +63,10 @@ export function attachWebSocket(
           socket.off("error", ignore);
           acceptNodeWebSocket(manager, ws, decision);
         });
+      })
+      .catch(() => {
+        // Never a hung handshake: whatever failed, the client gets an answer and the socket goes.
+        if (!socket.destroyed) writeRejection(socket, 500, "Internal error");
       });
   };
 

@@ -88,13 +88,19 @@ export function agentRoutes(
     // Either signal of a departed client aborts upstream: the request's, or the body's cancel.
     const abort = () => controller.abort();
     context.signal.addEventListener("abort", abort, { once: true });
+    // The client may have left while auth ran, and a past abort fires no event.
+    if (context.signal.aborted) abort();
     void sse.closed.then(abort);
     const channel = createStreamingChannel(sse.writer, { ...agent.settings.streaming, requestId });
     channel.event({ type: "stream_start" });
-    void agent.stream(payload, identity, controller, channel).finally(() => {
-      context.signal.removeEventListener("abort", abort);
-      sse.writer.close(1000, "");
-    });
+    void agent
+      .stream(payload, identity, controller, channel)
+      // stream() ends the channel itself; nothing may escape as an unhandled rejection.
+      .catch(() => {})
+      .finally(() => {
+        context.signal.removeEventListener("abort", abort);
+        sse.writer.close(1000, "");
+      });
     return new Response(sse.body, { status: 200, headers: SSE_HEADERS });
   };
 

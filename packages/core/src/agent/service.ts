@@ -7,7 +7,7 @@ import { WebSocketError, toError } from "../errors.ts";
 import type { ServerFrame } from "../protocol.ts";
 import type { StreamingChannel, StreamingChannelOptions } from "../streaming/channel.ts";
 import type { AgentBackend, AgentGenerateResult, AgentStreamResult } from "./backend.ts";
-import { pump, settle, untilAborted } from "./stream-pump.ts";
+import { ABORTED, closeIterator, pump, settle, untilAborted } from "./stream-pump.ts";
 
 /** Options of {@link createAgentWebSocketHandler} and the HTTP agent routes. */
 export interface AgentOptions {
@@ -106,8 +106,12 @@ export function createAgentService(backend: AgentBackend, options: AgentOptions 
       ...(requestId ? { requestId } : {}),
       ...(identity.userId ? { userId: identity.userId } : {}),
     };
-    if (onError) onError(toError(error), context);
-    else console.error(`[agentsocket] ${type} failed:`, error);
+    try {
+      if (onError) onError(toError(error), context);
+      else console.error(`[agentsocket] ${type} failed:`, error);
+    } catch {
+      // A failing logger must not stop the client from getting its error frame.
+    }
   };
 
   const request = (
@@ -124,6 +128,59 @@ export function createAgentService(backend: AgentBackend, options: AgentOptions 
     },
     abortSignal: signal,
   });
+
+  /** The stream itself; {@link AgentService.stream} turns anything it throws into an error frame. */
+  async function runStream(
+    payload: z.output<typeof prompt>,
+    identity: AgentIdentity,
+    controller: AbortController,
+    channel: StreamingChannel,
+  ): Promise<void> {
+    const { signal } = controller;
+    const cancelled = () => channel.complete({ status: "cancelled" });
+    const providerFailed = (error: unknown) => {
+      report(error, "stream", identity, channel.requestId);
+      channel.error("PROVIDER_ERROR", "The model provider failed");
+    };
+    let result: AgentStreamResult | typeof ABORTED;
+    try {
+      // Raced with the abort: a backend may never resolve after a cancel or a disconnect.
+      result = await untilAborted(backend.stream(request(payload, identity, signal)), signal);
+    } catch (error) {
+      return signal.aborted ? cancelled() : providerFailed(error);
+    }
+    if (result === ABORTED) return cancelled();
+    const iterable = result?.stream;
+    if (typeof iterable?.[Symbol.asyncIterator] !== "function") {
+      return providerFailed(new TypeError("stream() must resolve to { stream: AsyncIterable }"));
+    }
+    const iterator = iterable[Symbol.asyncIterator]();
+    try {
+      await untilAborted(pump(iterator, signal, channel), signal);
+    } catch (error) {
+      if (!signal.aborted && !(error instanceof WebSocketError)) {
+        closeIterator(iterator);
+        return providerFailed(error);
+      }
+      // The channel failed (client stalled or gone): stop upstream.
+      controller.abort();
+    }
+    if (signal.aborted) {
+      // Upstream may ignore the signal; returning the iterator stops a generator either way.
+      closeIterator(iterator);
+      return cancelled();
+    }
+    const totals = await untilAborted(
+      Promise.all([settle(result.usage), settle(result.finishReason)]),
+      signal,
+    );
+    if (totals === ABORTED) return cancelled();
+    const [usage, finishReason] = totals;
+    channel.complete({
+      ...(finishReason !== undefined ? { finishReason } : {}),
+      ...(usage !== undefined ? { usage } : {}),
+    });
+  }
 
   return {
     settings,
@@ -167,40 +224,14 @@ export function createAgentService(backend: AgentBackend, options: AgentOptions 
       controller: AbortController,
       channel: StreamingChannel,
     ): Promise<void> {
-      const { signal } = controller;
-      let result: AgentStreamResult;
       try {
-        result = await backend.stream(request(payload, identity, signal));
+        await runStream(payload, identity, controller, channel);
       } catch (error) {
-        if (signal.aborted) return channel.complete({ status: "cancelled" });
+        // A backend can hand back anything; whatever escapes, the stream still ends, once.
         report(error, "stream", identity, channel.requestId);
-        return channel.error("PROVIDER_ERROR", "The model provider failed");
-      }
-      const iterator = result.stream[Symbol.asyncIterator]();
-      try {
-        await untilAborted(pump(iterator, signal, channel), signal);
-      } catch (error) {
-        if (!signal.aborted && !(error instanceof WebSocketError)) {
-          report(error, "stream", identity, channel.requestId);
-          void iterator.return?.()?.catch(() => {});
-          return channel.error("PROVIDER_ERROR", "The model provider failed");
-        }
-        // The channel failed (client stalled or gone): stop upstream.
         controller.abort();
+        channel.error("INTERNAL_ERROR", "Internal error");
       }
-      if (signal.aborted) {
-        // Upstream may ignore the signal; returning the iterator stops a generator either way.
-        void iterator.return?.()?.catch(() => {});
-        return channel.complete({ status: "cancelled" });
-      }
-      const [usage, finishReason] = await Promise.all([
-        settle(result.usage),
-        settle(result.finishReason),
-      ]);
-      channel.complete({
-        ...(finishReason !== undefined ? { finishReason } : {}),
-        ...(usage !== undefined ? { usage } : {}),
-      });
     },
 
     /** Runs `executeTool`; the `tool_result` frame, or throws `TOOL_NOT_FOUND` / `TOOL_FAILED`. */

@@ -38,22 +38,28 @@ export async function pump(
   }
 }
 
+/** What {@link untilAborted} resolves to when the signal won. */
+export const ABORTED = Symbol("aborted");
+
 /**
- * Settles with `work`, or as soon as `signal` aborts: a backend that ignores its abort signal
- * cannot hold the stream open. One race per stream, not per token.
+ * Settles with `work`, or with {@link ABORTED} as soon as `signal` aborts: a backend that ignores
+ * its abort signal cannot hold the stream open. One race per stream, not per token.
  */
-export function untilAborted(work: Promise<void>, signal: AbortSignal): Promise<void> {
+export function untilAborted<T>(
+  work: Promise<T>,
+  signal: AbortSignal,
+): Promise<T | typeof ABORTED> {
   if (signal.aborted) {
     work.catch(() => {});
-    return Promise.resolve();
+    return Promise.resolve(ABORTED);
   }
   return new Promise((resolve, reject) => {
-    const onAbort = () => resolve();
+    const onAbort = () => resolve(ABORTED);
     signal.addEventListener("abort", onAbort, { once: true });
     work.then(
-      () => {
+      (value) => {
         signal.removeEventListener("abort", onAbort);
-        resolve();
+        resolve(value);
       },
       (error: unknown) => {
         signal.removeEventListener("abort", onAbort);
@@ -61,6 +67,15 @@ export function untilAborted(work: Promise<void>, signal: AbortSignal): Promise<
       },
     );
   });
+}
+
+/** Asks an iterator to stop, whatever its `return()` does (async, sync, throwing or absent). */
+export function closeIterator(iterator: AsyncIterator<unknown>): void {
+  try {
+    Promise.resolve(iterator.return?.()).catch(() => {});
+  } catch {
+    // A return() that throws has stopped as far as we are concerned.
+  }
 }
 
 export async function settle<T>(value: T | Promise<T> | undefined): Promise<T | undefined> {

@@ -41,9 +41,17 @@ export function createAgentWebSocketHandler(
     let requests = inFlight.get(connection);
     if (requests === undefined) inFlight.set(connection, (requests = new Map()));
     if (requests.has(requestId)) {
-      throw new WebSocketError(`Request "${requestId}" is already running`, {
-        code: "INVALID_MESSAGE",
-      });
+      // Stamping this refusal with the running request's id would read as that request's end.
+      const error = `Request "${requestId}" is already running`;
+      connection.socket.send(
+        JSON.stringify({
+          type: "error",
+          code: "INVALID_MESSAGE",
+          error,
+          duplicateRequestId: requestId,
+        }),
+      );
+      return undefined;
     }
     if (stream) {
       let streams = 0;
@@ -75,6 +83,7 @@ export function createAgentWebSocketHandler(
     "generate",
     async (connection, payload, { requestId }) => {
       const request = track(connection, requestId, false);
+      if (request === undefined) return undefined;
       try {
         return await agent.generate(payload, identity(connection), request.signal, requestId);
       } finally {
@@ -88,6 +97,7 @@ export function createAgentWebSocketHandler(
     "stream",
     async (connection, payload, { requestId }) => {
       const request = track(connection, requestId, true);
+      if (request === undefined) return;
       try {
         const channel = createStreamingChannel(connection, { ...options.streaming, requestId });
         channel.event({ type: "stream_start" });

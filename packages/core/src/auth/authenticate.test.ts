@@ -114,6 +114,20 @@ describe("createAuthenticator", () => {
     });
   });
 
+  it("refuses users whose roles are not an array (403) and users with an empty id (401)", async () => {
+    const keycloakStyle = createAuthenticator({
+      strategy: "bearer",
+      roles: ["admin"],
+      validate: () => ({ id: "u1", roles: { admin: true } as never }),
+    });
+    expect(await keycloakStyle(request("/ws?token=t"))).toMatchObject({
+      ok: false,
+      error: { status: 403 },
+    });
+    const emptyId = createAuthenticator({ strategy: "custom", validate: () => ({ id: "" }) });
+    expect(await emptyId(request("/ws"))).toMatchObject({ ok: false, error: { status: 401 } });
+  });
+
   it("reads headers from a Fetch Headers object too", async () => {
     const authenticate = createAuthenticator({ strategy: "apiKey", apiKeys: ["k"] });
     expect(

@@ -55,12 +55,20 @@ export function createAuthenticator(config: AuthConfig = { strategy: "none" }): 
     }
     if (outcome === "missing")
       return required ? unauthorized("Authentication required") : ANONYMOUS;
-    if (outcome === null || typeof outcome.id !== "string")
+    if (
+      outcome === null ||
+      typeof outcome !== "object" ||
+      typeof outcome.id !== "string" ||
+      outcome.id === ""
+    ) {
       return unauthorized("Invalid credentials");
-    if (roles?.length && !roles.some((role) => outcome.roles?.includes(role))) {
+    }
+    // Claims from other systems are not always arrays (Keycloak's roles object): no array, no role.
+    const held = (list: unknown) => (Array.isArray(list) ? list : []);
+    if (roles?.length && !roles.some((role) => held(outcome.roles).includes(role))) {
       return forbidden(`Requires one of the roles: ${roles.join(", ")}`);
     }
-    if (permissions?.length && !permissions.every((p) => outcome.permissions?.includes(p))) {
+    if (permissions?.length && !permissions.every((p) => held(outcome.permissions).includes(p))) {
       return forbidden(`Requires the permissions: ${permissions.join(", ")}`);
     }
     return { ok: true, user: outcome };

@@ -150,7 +150,7 @@ export function createStreamingChannel(
           writer.close(CloseCode.POLICY_VIOLATION, "Client too slow");
           return reject(failure);
         }
-        setTimeout(poll, DRAIN_POLL_MS);
+        unrefTimer(setTimeout(poll, DRAIN_POLL_MS));
       };
       poll();
     });

@@ -52,10 +52,13 @@ export function createSseStream(): SseStream {
     get open() {
       return open;
     },
-    close() {
+    close(code) {
       if (!open) return;
       finish();
-      controller.close();
+      // A normal end lets the client read what is queued; any other (a stall) tears the response
+      // down, because a client that does not read would never drain the queue.
+      if (code === 1000) controller.close();
+      else controller.error(new Error("Stream closed by the server"));
     },
   };
   return { body, writer, closed };

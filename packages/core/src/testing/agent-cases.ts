@@ -199,10 +199,15 @@ export function agentCases(h: Harness): void {
     client.send({ type: "stream", requestId: "o3", payload: { prompt: "forever" } });
     expect(await client.ofType("error", "o3")).toMatchObject({ code: "TOO_MANY_STREAMS" });
     client.send({ type: "stream", requestId: "o1", payload: { prompt: "again" } });
-    await client.frame(
-      (f) => f.requestId === "o1" && f.code === "INVALID_MESSAGE",
-      "the duplicate refusal",
-    );
+    // The refusal names the duplicate without being stamped with it: it is not o1's end.
+    expect(
+      await client.frame((f) => f.duplicateRequestId === "o1", "the duplicate refusal"),
+    ).toEqual({
+      type: "error",
+      code: "INVALID_MESSAGE",
+      error: 'Request "o1" is already running',
+      duplicateRequestId: "o1",
+    });
     client.send({ type: "cancel", payload: { requestId: "o1" } });
     client.send({ type: "cancel", payload: { requestId: "o2" } });
     const o1 = await client.frame(
