@@ -25,6 +25,8 @@ type Settings = Pick<
 export class ManagedConnection implements HeartbeatTarget {
   pingSentAt = 0;
   #closed = false;
+  // Set once core has started closing: frames still in flight are not handed to the handler.
+  #closing = false;
   #waiters: (() => void)[] | undefined;
 
   constructor(
@@ -60,6 +62,7 @@ export class ManagedConnection implements HeartbeatTarget {
   /** Starts the closing handshake; resolves once closed, terminating after `closeTimeout`. */
   close(code: number, reason: string): Promise<void> {
     if (this.#closed) return Promise.resolve();
+    this.#closing = true;
     const closed = new Promise<void>((resolve) => (this.#waiters ??= []).push(resolve));
     closeSocket(this.connection.socket, code, reason);
     const timer = setTimeout(() => this.terminate(), this.settings.closeTimeout);
@@ -141,7 +144,7 @@ export class ManagedConnection implements HeartbeatTarget {
   }
 
   #message(data: WebSocketData, isBinary: boolean): void {
-    if (this.#closed) return;
+    if (this.#closed || this.#closing) return;
     const { connection, settings } = this;
     if (exceedsBytes(data, settings.maxMessageSize)) return this.#tooLarge();
     connection.lastActivity = Date.now();
@@ -167,6 +170,7 @@ export class ManagedConnection implements HeartbeatTarget {
       connectionId: this.connection.id,
       closeCode: CloseCode.MESSAGE_TOO_BIG,
     });
+    this.#closing = true;
     this.report(error);
     closeSocket(this.connection.socket, CloseCode.MESSAGE_TOO_BIG, "Message too big");
   }

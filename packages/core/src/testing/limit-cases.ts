@@ -37,6 +37,7 @@ export function limitCases(h: Harness): void {
     const client = await h.connect(wsUrl());
     client.send("a".repeat(1024));
     client.send("é".repeat(513)); // 1026 bytes in UTF-8, 513 characters
+    client.send("sent behind the oversized frame"); // the connection is closing: not delivered
     expect((await within(client.closed, "the 1009 close")).code).toBe(1009);
     expect(sizes).toEqual([1024]);
     expect(errors.map((e) => e.message)).toContain("Message exceeds max size (1024 bytes)");
