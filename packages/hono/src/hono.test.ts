@@ -1,12 +1,16 @@
 import type { Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import { createAdaptorServer, upgradeWebSocket } from "@hono/node-server";
 import { getConnInfo } from "@hono/node-server/conninfo";
 import { Hono, type MiddlewareHandler } from "hono";
 import { afterEach, describe, expect, it } from "vitest";
 import { WebSocket, WebSocketServer } from "ws";
 import { WebSocketConnectionManager } from "@agentsocket/core";
-import { connect, runConformanceSuite, tryConnect } from "@agentsocket/core/testing";
+import {
+  connect,
+  listenForTests,
+  runConformanceSuite,
+  tryConnect,
+} from "@agentsocket/core/testing";
 import { createWebSocketMiddleware, type WebSocketMiddlewareOptions } from "./index.ts";
 
 interface StartOptions {
@@ -23,18 +27,7 @@ async function start(manager: WebSocketConnectionManager, options: StartOptions 
   );
   const wss = new WebSocketServer({ noServer: true, maxPayload: manager.config.maxMessageSize });
   const server = createAdaptorServer({ fetch: app.fetch, websocket: { server: wss } }) as Server;
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
-  let stopped: Promise<void> | undefined;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    stop: () =>
-      (stopped ??= (async () => {
-        await manager.closeAll();
-        server.closeAllConnections();
-        await new Promise<void>((resolve) => server.close(() => resolve()));
-      })()),
-  };
+  return listenForTests(server, () => manager.closeAll());
 }
 
 runConformanceSuite({ name: "hono", WebSocket, start: (manager) => start(manager) });

@@ -104,3 +104,34 @@ export function deferred<T = void>(): { promise: Promise<T>; resolve: (value: T)
   const promise = new Promise<T>((r) => (resolve = r));
   return { promise, resolve };
 }
+
+/** The part of a Node `http.Server` that {@link listenForTests} uses. */
+export interface ListenableServer {
+  listen(port: number, host: string, callback: () => void): unknown;
+  address(): unknown;
+  close(callback: () => void): unknown;
+  closeAllConnections(): void;
+}
+
+/**
+ * Listens on a free port of 127.0.0.1 and returns a {@link ConformanceServer} whose `stop()` runs
+ * `beforeClose` (close the manager's sockets, detach), then closes the server without keep-alive
+ * waits. `stop()` is idempotent.
+ */
+export async function listenForTests(
+  server: ListenableServer,
+  beforeClose: () => Promise<void> | void,
+): Promise<ConformanceServer> {
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as { port: number };
+  let stopped: Promise<void> | undefined;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    stop: () =>
+      (stopped ??= (async () => {
+        await beforeClose();
+        server.closeAllConnections();
+        await new Promise<void>((resolve) => server.close(() => resolve()));
+      })()),
+  };
+}

@@ -30,8 +30,14 @@ export function runConformanceSuite(target: ConformanceTarget): void {
   });
 }
 
-export { createHarness, deferred } from "./harness.ts";
-export type { ConformanceServer, ConformanceTarget, Harness, Served } from "./harness.ts";
+export { createHarness, deferred, listenForTests } from "./harness.ts";
+export type {
+  ConformanceServer,
+  ConformanceTarget,
+  Harness,
+  ListenableServer,
+  Served,
+} from "./harness.ts";
 export { createTestBackend, PROVIDER_SECRET, TEST_TEXT } from "./test-backend.ts";
 export type { TestBackend, TestBackendOptions, TestBackendState } from "./test-backend.ts";
 export { TestClient, connect, tryConnect, within } from "./client.ts";
