@@ -7,7 +7,7 @@ import {
   createStreamingChannel,
   type FrameWriter,
   type StreamingChannelOptions,
-} from "@agentsocket/core";
+} from "@agentsocket/core/streaming";
 
 type Send = (text: string) => Promise<void> | undefined;
 type Producer = (send: Send) => Promise<void>;

@@ -10,12 +10,11 @@ import type { AddressInfo } from "node:net";
 import express from "express";
 import {
   createAgentWebSocketHandler,
-  createDemoAgent,
-  parseRequestUrl,
-  readHeader,
   WebSocketConnectionManager,
   type AgentBackend,
 } from "@agentsocket/core";
+import { parseRequestUrl, readHeader } from "@agentsocket/core/adapter";
+import { createDemoAgent } from "@agentsocket/core/demo";
 import { attachWebSocket } from "@agentsocket/express";
 import { createAuth, SESSION_COOKIE } from "./auth.ts";
 

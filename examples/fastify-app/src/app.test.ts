@@ -4,7 +4,7 @@
  */
 import { afterEach, describe, expect, it } from "vitest";
 import { WebSocket } from "ws";
-import { createDemoAgent } from "@agentsocket/core";
+import { createDemoAgent } from "@agentsocket/core/demo";
 import { connect, tryConnect, within, type TestClient } from "@agentsocket/core/testing";
 import { startApp, type RunningApp } from "./app.ts";
 

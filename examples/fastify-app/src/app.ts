@@ -7,11 +7,11 @@ import { randomUUID } from "node:crypto";
 import Fastify, { type FastifyInstance } from "fastify";
 import {
   createAgentWebSocketHandler,
-  createDemoAgent,
   WebSocketConnectionManager,
   type AgentBackend,
   type AuthenticatedUser,
 } from "@agentsocket/core";
+import { createDemoAgent } from "@agentsocket/core/demo";
 import agentsocket from "@agentsocket/fastify";
 
 /** Options of {@link createApp} and {@link startApp}. */

@@ -4,7 +4,8 @@
  */
 import { afterEach, describe, expect, it } from "vitest";
 import { WebSocket } from "ws";
-import { createDemoAgent, type AgentBackend } from "@agentsocket/core";
+import type { AgentBackend } from "@agentsocket/core";
+import { createDemoAgent } from "@agentsocket/core/demo";
 import { connect, tryConnect, type TestClient } from "@agentsocket/core/testing";
 import { startApp, type RunningApp } from "./app.ts";
 

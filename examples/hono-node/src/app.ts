@@ -11,10 +11,10 @@ import { cors } from "hono/cors";
 import { WebSocketServer } from "ws";
 import {
   createAgentWebSocketHandler,
-  createDemoAgent,
   WebSocketConnectionManager,
   type AgentBackend,
 } from "@agentsocket/core";
+import { createDemoAgent } from "@agentsocket/core/demo";
 import { createWebSocketMiddleware } from "@agentsocket/hono";
 
 /** Options of {@link createApp} and {@link startApp}. */

@@ -1,13 +1,18 @@
 /**
  * The connection registry: handshake decisions, limits, heartbeat, lookups, send and broadcast.
  */
-import type { ConnectionEvents, UpgradeAccepted, UpgradeDecision } from "./adapter-types.ts";
+import type {
+  ConnectionEvents,
+  UpgradeAccepted,
+  UpgradeDecision,
+  UpgradeRejected,
+} from "./adapter-types.ts";
 import { createAuthenticator, type AuthResult, type Authenticator } from "./auth/authenticate.ts";
-import { parseRequestUrl, readHeader } from "./auth/request.ts";
+import { parseRequestUrl, readHeader } from "./request.ts";
 import type { UpgradeRequest } from "./auth/types.ts";
 import { invokeSafely } from "./callbacks.ts";
 import { resolveConfig, type ResolvedConfig } from "./config.ts";
-import { CloseCode, WebSocketConnectionError, type ErrorCode } from "./errors.ts";
+import { CloseCode, ERRORS, WebSocketConnectionError, type KnownErrorCode } from "./errors.ts";
 import { createHeartbeat, type Heartbeat } from "./heartbeat.ts";
 import { closeSocket, ManagedConnection } from "./managed-connection.ts";
 import { connectedFrame } from "./system-frames.ts";
@@ -85,8 +90,7 @@ export class WebSocketConnectionManager {
    */
   async authorizeUpgrade(request: UpgradeRequest): Promise<UpgradeDecision> {
     const path = trimSlash(parseRequestUrl(request.url).pathname);
-    if (!this.handlesPath(path))
-      return reject(404, "NOT_FOUND", `No WebSocket endpoint at ${path}`);
+    if (!this.handlesPath(path)) return reject("NOT_FOUND", `No WebSocket endpoint at ${path}`);
     const { allowedOrigins, maxConnections } = this.config;
     const origin = readHeader(request.headers, "origin");
     if (
@@ -95,14 +99,10 @@ export class WebSocketConnectionManager {
       !allowedOrigins.includes("*") &&
       !allowedOrigins.includes(origin)
     ) {
-      return reject(403, "ORIGIN_NOT_ALLOWED", `Origin ${origin} is not allowed`);
+      return reject("ORIGIN_NOT_ALLOWED", `Origin ${origin} is not allowed`);
     }
     if (this.#connections.size >= maxConnections) {
-      const rejected = reject(
-        503,
-        "MAX_CONNECTIONS",
-        `Maximum connections (${maxConnections}) reached`,
-      );
+      const rejected = reject("MAX_CONNECTIONS", `Maximum connections (${maxConnections}) reached`);
       this.#reportRefusal(path, rejected.error);
       return rejected;
     }
@@ -151,11 +151,7 @@ export class WebSocketConnectionManager {
       managed.report(
         new WebSocketConnectionError(
           `Maximum connections (${this.config.maxConnections}) reached`,
-          {
-            code: "MAX_CONNECTIONS",
-            connectionId: connection.id,
-            closeCode: CloseCode.TRY_AGAIN_LATER,
-          },
+          { code: "MAX_CONNECTIONS", connectionId: connection.id },
         ),
       );
       managed.discard();
@@ -256,9 +252,12 @@ export class WebSocketConnectionManager {
   }
 }
 
-function reject(status: number, code: ErrorCode, message: string) {
-  const error = new WebSocketConnectionError(message, { code, status });
-  return { ok: false as const, status, error };
+function reject(code: KnownErrorCode, message: string): UpgradeRejected {
+  return {
+    ok: false,
+    status: ERRORS[code].status,
+    error: new WebSocketConnectionError(message, { code }),
+  };
 }
 
 function addTo(

@@ -1,45 +1,93 @@
 /**
- * Typed errors. Every error agentsocket raises or sends carries a stable string `code`; where it
- * applies, also the WebSocket close code or the HTTP status a client sees. `docs/errors.md` lists
- * them all.
+ * Typed errors and the one table behind them. Every error agentsocket raises or sends carries a
+ * stable string `code`; {@link ERRORS} maps each code to the HTTP status a refused request
+ * answers with, the close code a connection closed for it gets, and a message safe to show a
+ * client. Throw sites name a code and nothing else; `docs/errors.md` is checked against the table.
  */
 
-/** WebSocket close codes agentsocket uses (RFC 6455 §7.4.1, plus 1013 from the IANA registry). */
+/** WebSocket close codes agentsocket uses (RFC 6455 §7.4.1, plus 1012/1013 from the IANA registry). */
 export const CloseCode = {
   NORMAL: 1000,
   GOING_AWAY: 1001,
   POLICY_VIOLATION: 1008,
   MESSAGE_TOO_BIG: 1009,
   INTERNAL_ERROR: 1011,
+  SERVICE_RESTART: 1012,
   TRY_AGAIN_LATER: 1013,
 } as const;
 
-/** The documented error codes. Frames sent to clients use the same strings. */
-export type ErrorCode =
-  | "WEBSOCKET_ERROR"
-  | "INVALID_JSON"
-  | "INVALID_MESSAGE"
-  | "UNKNOWN_TYPE"
-  | "VALIDATION_FAILED"
-  | "MESSAGE_TOO_LARGE"
-  | "RATE_LIMITED"
-  | "TOO_MANY_STREAMS"
-  | "TOOL_NOT_FOUND"
-  | "TOOL_FAILED"
-  | "PROVIDER_ERROR"
-  | "INTERNAL_ERROR"
-  | "HANDLER_ERROR"
-  | "UNAUTHORIZED"
-  | "FORBIDDEN"
-  | "ORIGIN_NOT_ALLOWED"
-  | "MAX_CONNECTIONS"
-  | "NOT_FOUND"
-  | "CONNECTION_NOT_FOUND"
-  | "CONNECTION_CLOSED"
-  | "CANCELLED"
-  | "SLOW_CONSUMER"
-  | "PONG_TIMEOUT"
-  | "TRANSPORT_ERROR";
+/** One row of the error table. */
+export interface ErrorSpec {
+  /** The HTTP status of a request refused for this reason (handshakes, HTTP agent routes). */
+  readonly status: number;
+  /** The close code of a connection closed for this reason, when the error closes one. */
+  readonly closeCode?: number;
+  /** A message safe to send to a client when there is nothing more specific to say. */
+  readonly message: string;
+}
+
+/**
+ * Every documented error code. Frames sent to clients and JSON bodies of refused requests use the
+ * same strings.
+ */
+export const ERRORS = {
+  WEBSOCKET_ERROR: { status: 500, message: "WebSocket error" },
+  INVALID_JSON: { status: 400, message: "Message is not valid JSON" },
+  INVALID_MESSAGE: { status: 400, message: "Invalid message" },
+  UNKNOWN_TYPE: { status: 400, message: "Unknown message type" },
+  VALIDATION_FAILED: { status: 400, message: "Validation failed" },
+  UNSUPPORTED_MEDIA_TYPE: { status: 415, message: "Content-Type must be application/json" },
+  MESSAGE_TOO_LARGE: {
+    status: 413,
+    closeCode: CloseCode.MESSAGE_TOO_BIG,
+    message: "Message too large",
+  },
+  RATE_LIMITED: { status: 429, closeCode: CloseCode.POLICY_VIOLATION, message: "Rate limited" },
+  TOO_MANY_STREAMS: { status: 429, message: "Too many concurrent streams" },
+  TOOL_NOT_FOUND: { status: 404, message: "Tool not found" },
+  TOOL_FAILED: { status: 500, message: "Tool failed" },
+  PROVIDER_ERROR: { status: 502, message: "The model provider failed" },
+  INTERNAL_ERROR: { status: 500, closeCode: CloseCode.INTERNAL_ERROR, message: "Internal error" },
+  HANDLER_ERROR: { status: 500, message: "Internal error" },
+  UNAUTHORIZED: { status: 401, message: "Unauthorized" },
+  FORBIDDEN: { status: 403, message: "Forbidden" },
+  ORIGIN_NOT_ALLOWED: { status: 403, message: "Origin not allowed" },
+  NOT_FOUND: { status: 404, message: "Not found" },
+  MAX_CONNECTIONS: {
+    status: 503,
+    closeCode: CloseCode.TRY_AGAIN_LATER,
+    message: "Too many connections",
+  },
+  SHUTTING_DOWN: {
+    status: 503,
+    closeCode: CloseCode.GOING_AWAY,
+    message: "Server shutting down",
+  },
+  CONNECTION_NOT_FOUND: { status: 404, message: "Connection not found" },
+  CONNECTION_CLOSED: { status: 499, message: "Connection closed" },
+  CANCELLED: { status: 499, message: "Request cancelled" },
+  SLOW_CONSUMER: {
+    status: 503,
+    closeCode: CloseCode.POLICY_VIOLATION,
+    message: "Client too slow",
+  },
+  PONG_TIMEOUT: { status: 408, message: "No pong in time" },
+  TRANSPORT_ERROR: { status: 500, message: "Transport error" },
+} as const satisfies Record<string, ErrorSpec>;
+
+/** A documented error code (`keyof ERRORS`). */
+export type KnownErrorCode = keyof typeof ERRORS;
+
+/**
+ * An error code: one of the documented ones, or an application's own (a route handler may throw
+ * `new WebSocketError("…", { code: "MY_CODE" })`; clients receive it as it is).
+ */
+export type ErrorCode = KnownErrorCode | (string & {});
+
+/** The table row of `code`, or `undefined` for an application's own code. */
+export function errorSpec(code: string): ErrorSpec | undefined {
+  return Object.hasOwn(ERRORS, code) ? ERRORS[code as KnownErrorCode] : undefined;
+}
 
 /** Options for {@link WebSocketError}. */
 export interface WebSocketErrorOptions {
@@ -47,14 +95,14 @@ export interface WebSocketErrorOptions {
   code?: ErrorCode;
   connectionId?: string;
   cause?: unknown;
-  /** The close code the connection was (or will be) closed with, when the error closes it. */
+  /** The close code the connection is closed with. @default the code's row in {@link ERRORS} */
   closeCode?: number;
-  /** The HTTP status of a rejected handshake, when the error rejects one. */
+  /** The HTTP status a refused request answers with. @default the code's row in {@link ERRORS} */
   status?: number;
 }
 
 /**
- * Base class of every agentsocket error.
+ * Base class of every agentsocket error, whatever the transport (WebSocket, HTTP, SSE).
  * @example
  * if (error instanceof WebSocketError && error.code === "MESSAGE_TOO_LARGE") { ... }
  */
@@ -68,9 +116,10 @@ export class WebSocketError extends Error {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = "WebSocketError";
     this.code = options.code ?? "WEBSOCKET_ERROR";
+    const spec = errorSpec(this.code);
     this.connectionId = options.connectionId;
-    this.closeCode = options.closeCode;
-    this.status = options.status;
+    this.closeCode = options.closeCode ?? spec?.closeCode;
+    this.status = options.status ?? spec?.status;
   }
 }
 

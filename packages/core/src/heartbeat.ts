@@ -2,6 +2,7 @@
  * One timer per manager, not per connection: each tick pings the connections that have been
  * quiet for `pingInterval` and expires those whose ping went unanswered for `pongTimeout`.
  */
+import { unrefTimer } from "./timers.ts";
 
 /** What the heartbeat needs to know about a connection. */
 export interface HeartbeatTarget {
@@ -23,10 +24,6 @@ export interface HeartbeatOptions<T extends HeartbeatTarget> {
 export interface Heartbeat {
   start(): void;
   stop(): void;
-}
-
-export function unrefTimer(timer: unknown): void {
-  (timer as { unref?: () => void }).unref?.();
 }
 
 export function createHeartbeat<T extends HeartbeatTarget>(

@@ -7,7 +7,8 @@ import { invokeSafely } from "./callbacks.ts";
 import type { ResolvedConfig } from "./config.ts";
 import { CloseCode, WebSocketConnectionError, WebSocketError } from "./errors.ts";
 import { exceedsBytes, normalizeIncoming } from "./frame-data.ts";
-import { unrefTimer, type HeartbeatTarget } from "./heartbeat.ts";
+import type { HeartbeatTarget } from "./heartbeat.ts";
+import { unrefTimer } from "./timers.ts";
 import { parseSystemFrame, pingFrame, pongFrame } from "./system-frames.ts";
 import {
   OPEN,

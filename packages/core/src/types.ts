@@ -53,14 +53,15 @@ export interface WebSocketMessage {
 }
 
 /**
- * Callbacks for one path. Each may be async; a throw or a rejection goes to `onError` and never
- * takes down the process or other connections.
+ * Callbacks for one path. Each may be async, and what it returns is ignored (so
+ * `onMessage: (c, m) => manager.send(c.id, m.data)` is fine); a throw or a rejection goes to
+ * `onError` and never takes down the process or other connections.
  */
 export interface WebSocketHandler {
-  onOpen?: (connection: WebSocketConnection) => void | Promise<void>;
-  onMessage?: (connection: WebSocketConnection, message: WebSocketMessage) => void | Promise<void>;
-  onClose?: (connection: WebSocketConnection, code: number, reason: string) => void | Promise<void>;
-  onError?: (connection: WebSocketConnection, error: Error) => void | Promise<void>;
+  onOpen?: (connection: WebSocketConnection) => unknown;
+  onMessage?: (connection: WebSocketConnection, message: WebSocketMessage) => unknown;
+  onClose?: (connection: WebSocketConnection, code: number, reason: string) => unknown;
+  onError?: (connection: WebSocketConnection, error: Error) => unknown;
 }
 
 /** Configuration of a {@link WebSocketConnectionManager}. */

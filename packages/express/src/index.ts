@@ -8,12 +8,12 @@ import { STATUS_CODES } from "node:http";
 import type { Server as HttpsServer } from "node:https";
 import type { Duplex } from "node:stream";
 import { WebSocketServer } from "ws";
+import type { WebSocketConnectionManager } from "@agentsocket/core";
 import {
   acceptNodeWebSocket,
   parseRequestUrl,
   type UpgradeRejected,
-  type WebSocketConnectionManager,
-} from "@agentsocket/core";
+} from "@agentsocket/core/adapter";
 
 /**
  * Adds the manager's WebSocket endpoints to an existing HTTP server.

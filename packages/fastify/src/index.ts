@@ -7,12 +7,8 @@
 import websocket from "@fastify/websocket";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import fp from "fastify-plugin";
-import {
-  acceptNodeWebSocket,
-  CloseCode,
-  type UpgradeAccepted,
-  type WebSocketConnectionManager,
-} from "@agentsocket/core";
+import { CloseCode, type WebSocketConnectionManager } from "@agentsocket/core";
+import { acceptNodeWebSocket, type UpgradeAccepted } from "@agentsocket/core/adapter";
 
 /** Options of the {@link agentsocket} plugin. */
 export interface AgentSocketFastifyOptions {

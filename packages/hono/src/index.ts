@@ -7,12 +7,8 @@ import type { MiddlewareHandler } from "hono";
 import type { GetConnInfo } from "hono/conninfo";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { UpgradeWebSocket, WSContext, WSEvents, WSMessageReceive } from "hono/ws";
-import type {
-  ConnectionEvents,
-  SocketLike,
-  UpgradeAccepted,
-  WebSocketConnectionManager,
-} from "@agentsocket/core";
+import type { WebSocketConnectionManager } from "@agentsocket/core";
+import type { ConnectionEvents, SocketLike, UpgradeAccepted } from "@agentsocket/core/adapter";
 
 /** Options of {@link createWebSocketMiddleware}. */
 export interface WebSocketMiddlewareOptions {

@@ -2,7 +2,8 @@
  * The agent backend `agentsocket serve` runs, chosen by environment variables: an OpenAI model
  * through the Vercel AI SDK when `OPENAI_API_KEY` is set, else the offline demo agent.
  */
-import { createDemoAgent, type AgentBackend } from "@agentsocket/core";
+import type { AgentBackend } from "@agentsocket/core";
+import { createDemoAgent } from "@agentsocket/core/demo";
 
 /** The backend {@link backendFromEnv} chose, and a short description of it for humans. */
 export interface EnvBackend {

@@ -4,13 +4,12 @@
  */
 import type { AddressInfo } from "node:net";
 import {
-  createAgentService,
-  createAgentWebSocketHandler,
   WebSocketConnectionManager,
   type AgentBackend,
   type AgentOptions,
   type WebSocketConfig,
 } from "@agentsocket/core";
+import { createAgentService, createAgentWebSocketHandler } from "@agentsocket/core/agent";
 import { agentRoutes } from "./agent-routes.ts";
 import type { FrameworkBinding } from "./frameworks/binding.ts";
 import { bindExpress } from "./frameworks/express.ts";
@@ -93,12 +92,12 @@ export class AgentServer {
         ? config.websocket
         : new WebSocketConnectionManager(config.websocket);
     for (const route of healthRoutes(this, () => this.#ready)) this.#addRoute(route);
-    // The agent serves config.path unless the caller registered a handler of its own there.
+    // One agent for both transports. It serves config.path unless the caller put a handler there.
     const agent = createAgentService(neurolink, config.agent);
     if (!this.websocket.hasHandler(this.websocket.config.path)) {
       this.websocket.registerHandler(
         this.websocket.config.path,
-        createAgentWebSocketHandler(neurolink, config.agent),
+        createAgentWebSocketHandler(agent),
       );
     }
     for (const route of agentRoutes(basePath, this.websocket, agent)) this.#addRoute(route);

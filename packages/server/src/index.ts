@@ -1,11 +1,49 @@
 /**
  * @agentsocket/server — a complete agent server in one call, on Hono, Express or Fastify:
- * WebSocket endpoints from @agentsocket/core, health routes, and your own routes.
+ * WebSocket endpoints from @agentsocket/core, the agent over HTTP/SSE, health routes, and your
+ * own routes. Core's app-facing names are re-exported, so one import is enough for the seed's
+ * `import { createServer, WebSocketConnectionManager }`.
  */
 export { AgentServer, createServer } from "./create-server.ts";
 export type { CreateServerOptions, Framework, ServerConfig } from "./create-server.ts";
-export type { HttpMethod, RouteContext, RouteDefinition } from "./routes.ts";
+export type {
+  FetchRoute,
+  HandlerRoute,
+  HttpMethod,
+  HttpRouteContext,
+  RouteDefinition,
+} from "./routes.ts";
 export { websocketHealth } from "./health.ts";
 export { chatPage } from "./chat-page.ts";
 export type { ChatPageOptions } from "./chat-page.ts";
-export * from "@agentsocket/core";
+export { createDemoAgent } from "@agentsocket/core/demo";
+export type { DemoAgentOptions } from "@agentsocket/core/demo";
+export {
+  CloseCode,
+  createAgentHttpHandler,
+  createAgentService,
+  createAgentWebSocketHandler,
+  createStreamingChannel,
+  ERRORS,
+  WebSocketConnectionError,
+  WebSocketConnectionManager,
+  WebSocketError,
+  WebSocketMessageRouter,
+} from "@agentsocket/core";
+export type {
+  AgentBackend,
+  AgentOptions,
+  AgentService,
+  AuthConfig,
+  AuthenticatedUser,
+  ErrorCode,
+  RouteContext,
+  RouteHandler,
+  StreamingChannel,
+  StreamingChannelOptions,
+  WebSocketConfig,
+  WebSocketConnection,
+  WebSocketData,
+  WebSocketHandler,
+  WebSocketMessage,
+} from "@agentsocket/core";

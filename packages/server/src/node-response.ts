@@ -6,7 +6,16 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import type { ReadableStream as NodeWebStream } from "node:stream/web";
-import { flattenHeaders, type RouteContext, type RouteOutcome } from "./routes.ts";
+import { flattenHeaders, type HttpRouteContext, type RouteOutcome } from "./routes.ts";
+
+/** A signal that aborts when the client disconnects before the response has been written. */
+function disconnectSignal(res: ServerResponse): AbortSignal {
+  const controller = new AbortController();
+  res.once("close", () => {
+    if (!res.writableFinished) controller.abort();
+  });
+  return controller.signal;
+}
 
 /** The context of a Node request; `signal` aborts when the client disconnects before the end. */
 export function nodeRouteContext(
@@ -14,12 +23,8 @@ export function nodeRouteContext(
   res: ServerResponse,
   params: Record<string, string>,
   body: unknown,
-): RouteContext {
+): HttpRouteContext {
   const url = new URL(req.url ?? "/", "http://localhost");
-  const controller = new AbortController();
-  res.once("close", () => {
-    if (!res.writableFinished) controller.abort();
-  });
   return {
     method: req.method ?? "GET",
     path: url.pathname,
@@ -27,8 +32,23 @@ export function nodeRouteContext(
     query: Object.fromEntries(url.searchParams),
     headers: flattenHeaders(req.headers),
     body,
-    signal: controller.signal,
+    signal: disconnectSignal(res),
   };
+}
+
+/** A web `Request` over a Node request whose body has not been read (it streams on demand). */
+export function toWebRequest(req: IncomingMessage, res: ServerResponse): Request {
+  const headers = new Headers();
+  for (let i = 0; i < req.rawHeaders.length; i += 2)
+    headers.append(req.rawHeaders[i]!, req.rawHeaders[i + 1]!);
+  const method = req.method ?? "GET";
+  const hasBody = method !== "GET" && method !== "HEAD";
+  return new Request(new URL(req.url ?? "/", "http://localhost"), {
+    method,
+    headers,
+    signal: disconnectSignal(res),
+    ...(hasBody ? { body: Readable.toWeb(req) as ReadableStream<Uint8Array>, duplex: "half" } : {}),
+  } as RequestInit);
 }
 
 /** Writes the outcome; a streamed body is piped with backpressure and cancelled on disconnect. */

@@ -6,7 +6,7 @@
 export type HttpMethod = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
 
 /** What a route handler receives, the same on every framework. */
-export interface RouteContext {
+export interface HttpRouteContext {
   method: string;
   /** The request path, without the query. */
   path: string;
@@ -21,19 +21,35 @@ export interface RouteContext {
   signal: AbortSignal;
 }
 
-/**
- * A route on the server. The handler's return value is sent as JSON with status 200 (`undefined`
- * → 204); a Fetch `Response` is sent as it is (streams included); a thrown error with a numeric
- * `status` becomes that status with `{ error }`, anything else 500.
- */
-export interface RouteDefinition {
+interface RouteBase {
   method: HttpMethod;
   /** The full path, e.g. `/api/health/websocket`; `:name` segments become `params`. */
   path: string;
-  handler: (context: RouteContext) => unknown;
   description?: string;
   tags?: string[];
 }
+
+/**
+ * A route whose handler gets the parsed request. Its return value is sent as JSON with status
+ * 200 (`undefined` → 204); a Fetch `Response` is sent as it is (streams included); a thrown error
+ * with a numeric `status` becomes that status with `{ error }`, anything else 500.
+ */
+export interface HandlerRoute extends RouteBase {
+  handler: (context: HttpRouteContext) => unknown;
+  fetch?: never;
+}
+
+/**
+ * A route served by a web-standard handler: it gets the request with its body unread (so it can
+ * authenticate first and read within its own limit) and answers a `Response`.
+ */
+export interface FetchRoute extends RouteBase {
+  fetch: (request: Request) => Response | Promise<Response>;
+  handler?: never;
+}
+
+/** A route on the server: {@link HandlerRoute} or {@link FetchRoute}. */
+export type RouteDefinition = HandlerRoute | FetchRoute;
 
 /** The outcome of a handler, ready for a framework to write. */
 export type RouteOutcome =
@@ -43,8 +59,8 @@ export type RouteOutcome =
 
 /** Runs a handler and classifies what it produced; never throws. */
 export async function runRoute(
-  route: RouteDefinition,
-  context: RouteContext,
+  route: HandlerRoute,
+  context: HttpRouteContext,
 ): Promise<RouteOutcome> {
   try {
     const value = await route.handler(context);
@@ -58,16 +74,31 @@ export async function runRoute(
       return { kind: "json", status, body: { error: message } };
     }
     console.error("[agentsocket] route handler failed:", error);
-    return { kind: "json", status: 500, body: { error: "Internal error" } };
+    return { kind: "json", status: 500, body: INTERNAL_ERROR };
   }
 }
+
+/** Runs a web-standard route; a throw becomes a 500. Never throws. */
+export async function runFetchRoute(route: FetchRoute, request: Request): Promise<Response> {
+  try {
+    return await route.fetch(request);
+  } catch (error) {
+    console.error("[agentsocket] route handler failed:", error);
+    return Response.json(INTERNAL_ERROR, { status: 500 });
+  }
+}
+
+const INTERNAL_ERROR = { error: "Internal error", code: "INTERNAL_ERROR" };
 
 const METHODS = new Set<string>(["GET", "POST", "PUT", "PATCH", "DELETE"]);
 
 /** @throws {TypeError} naming what is wrong with a route definition. */
 export function checkRoute(route: RouteDefinition): void {
-  if (!route || typeof route.handler !== "function") {
-    throw new TypeError("registerRoute: handler must be a function");
+  if (!route || typeof (route.handler ?? route.fetch) !== "function") {
+    throw new TypeError("registerRoute: handler (or fetch) must be a function");
+  }
+  if (route.handler !== undefined && route.fetch !== undefined) {
+    throw new TypeError("registerRoute: give a handler or a fetch function, not both");
   }
   if (!METHODS.has(route.method)) {
     throw new TypeError(

@@ -1,15 +1,25 @@
 /**
- * The agent operations — generate, stream, tool_call — independent of transport: the WebSocket
- * handler and the HTTP/SSE routes both run them, so both validate, sanitize and stream alike.
+ * The agent operations — generate, stream, tool_call — independent of transport. One service is
+ * built per server and shared by the WebSocket handler and the HTTP/SSE handler, so both validate,
+ * limit, sanitize and stream alike by construction.
  */
-import { z } from "zod";
 import { WebSocketError, toError } from "../errors.ts";
 import type { ServerFrame } from "../protocol.ts";
-import type { StreamingChannel, StreamingChannelOptions } from "../streaming/channel.ts";
-import type { AgentBackend, AgentGenerateResult, AgentStreamResult } from "./backend.ts";
-import { ABORTED, closeIterator, pump, settle, untilAborted } from "./stream-pump.ts";
+import {
+  createStreamingChannel,
+  type StreamingChannelOptions,
+  type StreamTarget,
+} from "../streaming/channel.ts";
+import type { AgentBackend, AgentRequestOptions } from "./backend.ts";
+import { runStream } from "./run-stream.ts";
+import {
+  createAgentSchemas,
+  type AgentSchemas,
+  type PromptPayload,
+  type ToolCallPayload,
+} from "./schemas.ts";
 
-/** Options of {@link createAgentWebSocketHandler} and the HTTP agent routes. */
+/** Options of {@link createAgentService} (and so of the WebSocket and HTTP agent handlers). */
 export interface AgentOptions {
   /** Streams one connection may run at once; the next gets `TOO_MANY_STREAMS`. @default 4 */
   maxConcurrentStreams?: number;
@@ -36,7 +46,15 @@ export interface AgentOptions {
    */
   requestDefaults?: Record<string, unknown>;
   /** Hears the real errors behind sanitized `PROVIDER_ERROR`, `TOOL_FAILED` and `INTERNAL_ERROR` frames. */
-  onError?: (error: Error, context: { type: string; requestId?: string; userId?: string }) => void;
+  onError?: (error: Error, context: AgentErrorContext) => void;
+}
+
+/** What {@link AgentOptions.onError} is told about a failure. */
+export interface AgentErrorContext {
+  /** The message type (`generate`, `stream`, `tool_call`) or `connection`. */
+  type: string;
+  requestId?: string;
+  userId?: string;
 }
 
 /** Who is asking, from the authenticated connection or request — never from the payload. */
@@ -45,67 +63,85 @@ export interface AgentIdentity {
   connectionId?: string;
 }
 
-const DEFAULTS = { maxConcurrentStreams: 4, maxPromptLength: 32_000, maxTokens: 32_768 };
+/** {@link AgentOptions} with every default filled in. */
+export interface ResolvedAgentOptions extends AgentOptions {
+  maxConcurrentStreams: number;
+  maxPromptLength: number;
+  maxTokens: number;
+  allowedTools: string[] | "*";
+  requestDefaults: Record<string, unknown>;
+}
 
-export type AgentService = ReturnType<typeof createAgentService>;
+/** A started stream: where its frames go and what ends it. */
+export interface StreamRequest {
+  requestId: string;
+  /** Aborting it cancels the stream upstream; the service aborts it when the client fails. */
+  controller: AbortController;
+}
+
+/** The transport-free agent: what the WebSocket and HTTP handlers call. */
+export interface AgentService {
+  readonly options: Readonly<ResolvedAgentOptions>;
+  /** The payload schema of each message type. */
+  readonly schemas: AgentSchemas;
+  /** Runs `generate`: the `response` frame, or throws `PROVIDER_ERROR` / `CANCELLED`. */
+  generate(
+    payload: PromptPayload,
+    identity: AgentIdentity,
+    signal: AbortSignal,
+    requestId?: string,
+  ): Promise<ServerFrame>;
+  /**
+   * Runs `stream` into `target`: `stream_start`, chunks and tool frames, then exactly one
+   * terminal frame — completed, cancelled (when `request.controller` aborts) or an error. Aborts
+   * the controller when the client stalls or goes away, so upstream stops. Never rejects.
+   */
+  stream(
+    payload: PromptPayload,
+    identity: AgentIdentity,
+    target: StreamTarget,
+    request: StreamRequest,
+  ): Promise<void>;
+  /** Runs `executeTool`: the `tool_result` frame, or throws `TOOL_NOT_FOUND` / `TOOL_FAILED`. */
+  callTool(
+    payload: ToolCallPayload,
+    identity: AgentIdentity,
+    requestId?: string,
+  ): Promise<ServerFrame>;
+}
+
+const DEFAULTS = { maxConcurrentStreams: 4, maxPromptLength: 32_000, maxTokens: 32_768 };
+const SERVICES = new WeakSet<AgentService>();
+
+/** Whether `value` was made by {@link createAgentService}. */
+export function isAgentService(value: unknown): value is AgentService {
+  return typeof value === "object" && value !== null && SERVICES.has(value as AgentService);
+}
 
 /**
+ * Builds the agent service over a NeuroLink-shaped backend.
  * @throws {TypeError} when `backend` lacks `generate` or `stream`, or an option is invalid.
+ * @example
+ * const agent = createAgentService(neurolink, { allowedTools: ["get_weather"] });
+ * manager.registerHandler("/ws", createAgentWebSocketHandler(agent));
  */
-export function createAgentService(backend: AgentBackend, options: AgentOptions = {}) {
+export function createAgentService(
+  backend: AgentBackend,
+  options: AgentOptions = {},
+): AgentService {
   if (typeof backend?.generate !== "function" || typeof backend.stream !== "function") {
     throw new TypeError(
       "The agent backend must have generate() and stream() (a NeuroLink-shaped object)",
     );
   }
-  const settings = { ...DEFAULTS, ...options };
-  for (const name of ["maxConcurrentStreams", "maxPromptLength", "maxTokens"] as const) {
-    if (!Number.isInteger(settings[name]) || settings[name] < 1) {
-      throw new TypeError(`The "${name}" option must be a positive integer`);
-    }
-  }
-  const defaults = settings.requestDefaults ?? {};
-  if (typeof defaults !== "object" || Array.isArray(defaults)) {
-    throw new TypeError('The "requestDefaults" option must be an object');
-  }
-  const requestDefaults = { ...defaults };
-  const { allowedModels, onError } = settings;
-  const allowedTools = settings.allowedTools ?? [];
-  if (
-    allowedTools !== "*" &&
-    !(Array.isArray(allowedTools) && allowedTools.every((t) => typeof t === "string"))
-  ) {
-    throw new TypeError('The "allowedTools" option must be an array of tool names or "*"');
-  }
+  const settings = resolveAgentOptions(options);
+  const { allowedTools, requestDefaults, onError } = settings;
   const toolAllowed = (name: string) => allowedTools === "*" || allowedTools.includes(name);
 
-  const requestOptions = z
-    .object({
-      temperature: z.number().min(0).max(2),
-      maxTokens: z.number().int().min(1).max(settings.maxTokens),
-      model: z.string().refine((model) => allowedModels?.includes(model) ?? false, {
-        message: "Model is not allowed",
-      }),
-    })
-    .partial()
-    .strict();
-  const prompt = z.object({
-    prompt: z.string().trim().min(1, "Prompt is required").max(settings.maxPromptLength),
-    options: requestOptions.optional(),
-  });
-  const schemas = {
-    generate: prompt,
-    stream: prompt,
-    tool_call: z.object({ toolName: z.string().min(1).max(200), args: z.unknown().optional() }),
-    cancel: z.object({ requestId: z.string().min(1).max(128) }),
-  };
-
   const report = (error: unknown, type: string, identity: AgentIdentity, requestId?: string) => {
-    const context = {
-      type,
-      ...(requestId ? { requestId } : {}),
-      ...(identity.userId ? { userId: identity.userId } : {}),
-    };
+    const context: AgentErrorContext = { type };
+    if (requestId) context.requestId = requestId;
+    if (identity.userId) context.userId = identity.userId;
     try {
       if (onError) onError(toError(error), context);
       else console.error(`[agentsocket] ${type} failed:`, error);
@@ -115,85 +151,28 @@ export function createAgentService(backend: AgentBackend, options: AgentOptions 
   };
 
   const request = (
-    payload: z.output<typeof prompt>,
+    payload: PromptPayload,
     identity: AgentIdentity,
     signal: AbortSignal,
-  ) => ({
-    ...requestDefaults,
-    input: { text: payload.prompt },
-    ...payload.options,
-    context: {
-      ...(identity.userId ? { userId: identity.userId } : {}),
-      ...(identity.connectionId ? { connectionId: identity.connectionId } : {}),
-    },
-    abortSignal: signal,
-  });
-
-  /** The stream itself; {@link AgentService.stream} turns anything it throws into an error frame. */
-  async function runStream(
-    payload: z.output<typeof prompt>,
-    identity: AgentIdentity,
-    controller: AbortController,
-    channel: StreamingChannel,
-  ): Promise<void> {
-    const { signal } = controller;
-    const cancelled = () => channel.complete({ status: "cancelled" });
-    const providerFailed = (error: unknown) => {
-      report(error, "stream", identity, channel.requestId);
-      channel.error("PROVIDER_ERROR", "The model provider failed");
+  ): AgentRequestOptions => {
+    const context: Record<string, string> = {};
+    if (identity.userId) context.userId = identity.userId;
+    if (identity.connectionId) context.connectionId = identity.connectionId;
+    return {
+      ...requestDefaults,
+      input: { text: payload.prompt },
+      ...payload.options,
+      context,
+      abortSignal: signal,
     };
-    let result: AgentStreamResult | typeof ABORTED;
-    try {
-      // Raced with the abort: a backend may never resolve after a cancel or a disconnect.
-      result = await untilAborted(backend.stream(request(payload, identity, signal)), signal);
-    } catch (error) {
-      return signal.aborted ? cancelled() : providerFailed(error);
-    }
-    if (result === ABORTED) return cancelled();
-    const iterable = result?.stream;
-    if (typeof iterable?.[Symbol.asyncIterator] !== "function") {
-      return providerFailed(new TypeError("stream() must resolve to { stream: AsyncIterable }"));
-    }
-    const iterator = iterable[Symbol.asyncIterator]();
-    try {
-      await untilAborted(pump(iterator, signal, channel), signal);
-    } catch (error) {
-      if (!signal.aborted && !(error instanceof WebSocketError)) {
-        closeIterator(iterator);
-        return providerFailed(error);
-      }
-      // The channel failed (client stalled or gone): stop upstream.
-      controller.abort();
-    }
-    if (signal.aborted) {
-      // Upstream may ignore the signal; returning the iterator stops a generator either way.
-      closeIterator(iterator);
-      return cancelled();
-    }
-    const totals = await untilAborted(
-      Promise.all([settle(result.usage), settle(result.finishReason)]),
-      signal,
-    );
-    if (totals === ABORTED) return cancelled();
-    const [usage, finishReason] = totals;
-    channel.complete({
-      ...(finishReason !== undefined ? { finishReason } : {}),
-      ...(usage !== undefined ? { usage } : {}),
-    });
-  }
+  };
 
-  return {
-    settings,
-    schemas,
+  const service: AgentService = {
+    options: settings,
+    schemas: createAgentSchemas(settings),
 
-    /** Runs `generate`; the `response` frame, or throws a `PROVIDER_ERROR` WebSocketError. */
-    async generate(
-      payload: z.output<typeof prompt>,
-      identity: AgentIdentity,
-      signal: AbortSignal,
-      requestId?: string,
-    ): Promise<ServerFrame> {
-      let result: AgentGenerateResult;
+    async generate(payload, identity, signal, requestId) {
+      let result;
       try {
         result = await backend.generate(request(payload, identity, signal));
       } catch (error) {
@@ -213,33 +192,22 @@ export function createAgentService(backend: AgentBackend, options: AgentOptions 
       return { type: "response", content, data };
     },
 
-    /**
-     * Runs `stream` into `channel` and always ends it with exactly one terminal frame: completed,
-     * cancelled (when `controller` aborts) or an error. Aborts `controller` when the client stalls
-     * or disconnects, so upstream stops.
-     */
-    async stream(
-      payload: z.output<typeof prompt>,
-      identity: AgentIdentity,
-      controller: AbortController,
-      channel: StreamingChannel,
-    ): Promise<void> {
+    async stream(payload, identity, target, { requestId, controller }) {
+      const channel = createStreamingChannel(target, { ...settings.streaming, requestId });
+      channel.event({ type: "stream_start" });
+      const failed = (error: unknown) => report(error, "stream", identity, requestId);
       try {
-        await runStream(payload, identity, controller, channel);
+        const call = request(payload, identity, controller.signal);
+        await runStream(backend, call, controller, channel, failed);
       } catch (error) {
         // A backend can hand back anything; whatever escapes, the stream still ends, once.
-        report(error, "stream", identity, channel.requestId);
+        failed(error);
         controller.abort();
         channel.error("INTERNAL_ERROR", "Internal error");
       }
     },
 
-    /** Runs `executeTool`; the `tool_result` frame, or throws `TOOL_NOT_FOUND` / `TOOL_FAILED`. */
-    async callTool(
-      payload: z.output<typeof schemas.tool_call>,
-      identity: AgentIdentity,
-      requestId?: string,
-    ): Promise<ServerFrame> {
+    async callTool(payload, identity, requestId) {
       const { toolName } = payload;
       if (typeof backend.executeTool !== "function" || !toolAllowed(toolName)) {
         throw new WebSocketError(`Tool "${toolName}" not found`, { code: "TOOL_NOT_FOUND" });
@@ -266,4 +234,33 @@ export function createAgentService(backend: AgentBackend, options: AgentOptions 
       }
     },
   };
+  SERVICES.add(service);
+  return service;
+}
+
+/** @throws {TypeError} naming the first invalid option. */
+function resolveAgentOptions(options: AgentOptions): ResolvedAgentOptions {
+  const settings = {
+    ...options,
+    maxConcurrentStreams: options.maxConcurrentStreams ?? DEFAULTS.maxConcurrentStreams,
+    maxPromptLength: options.maxPromptLength ?? DEFAULTS.maxPromptLength,
+    maxTokens: options.maxTokens ?? DEFAULTS.maxTokens,
+  };
+  for (const name of ["maxConcurrentStreams", "maxPromptLength", "maxTokens"] as const) {
+    if (!Number.isInteger(settings[name]) || settings[name] < 1) {
+      throw new TypeError(`The "${name}" option must be a positive integer`);
+    }
+  }
+  const defaults = settings.requestDefaults ?? {};
+  if (typeof defaults !== "object" || defaults === null || Array.isArray(defaults)) {
+    throw new TypeError('The "requestDefaults" option must be an object');
+  }
+  const allowedTools = settings.allowedTools ?? [];
+  if (
+    allowedTools !== "*" &&
+    !(Array.isArray(allowedTools) && allowedTools.every((t) => typeof t === "string"))
+  ) {
+    throw new TypeError('The "allowedTools" option must be an array of tool names or "*"');
+  }
+  return { ...settings, requestDefaults: { ...defaults }, allowedTools };
 }

@@ -4,10 +4,15 @@
  */
 import { WebSocketError } from "../errors.ts";
 import { WebSocketMessageRouter } from "../message-router.ts";
-import { createStreamingChannel } from "../streaming/channel.ts";
+import { errorFrame } from "../protocol.ts";
 import { OPEN, type WebSocketConnection, type WebSocketHandler } from "../types.ts";
 import type { AgentBackend } from "./backend.ts";
-import { createAgentService, type AgentOptions } from "./service.ts";
+import {
+  createAgentService,
+  isAgentService,
+  type AgentOptions,
+  type AgentService,
+} from "./service.ts";
 
 interface InFlight {
   controller: AbortController;
@@ -20,16 +25,22 @@ interface InFlight {
  * The user id handed to the backend (`context.userId`) comes from the authenticated connection.
  * A connection that closes aborts all of its requests upstream.
  *
- * @param neurolink anything NeuroLink-shaped: a NeuroLink instance, `fromAISDK(...)`, `createDemoAgent()`.
+ * @param neurolink anything NeuroLink-shaped (a NeuroLink instance, `fromAISDK(...)`, the demo
+ *   agent), or a service from `createAgentService()` to share with the HTTP handler.
+ * @param options the agent's limits; with a service, its own options apply and this must be omitted.
  * @throws {TypeError} when the backend lacks `generate`/`stream` or an option is invalid.
  * @example
  * manager.registerHandler("/ws", createAgentWebSocketHandler(neurolink, { maxConcurrentStreams: 2 }));
  */
 export function createAgentWebSocketHandler(
-  neurolink: AgentBackend,
-  options: AgentOptions = {},
+  neurolink: AgentBackend | AgentService,
+  options?: AgentOptions,
 ): WebSocketHandler {
-  const agent = createAgentService(neurolink, options);
+  if (isAgentService(neurolink) && options !== undefined) {
+    throw new TypeError("Pass the options to createAgentService() when handing over a service");
+  }
+  const agent = isAgentService(neurolink) ? neurolink : createAgentService(neurolink, options);
+  const { onError } = agent.options;
   const inFlight = new WeakMap<WebSocketConnection, Map<string, InFlight>>();
   const identity = (c: WebSocketConnection) => ({
     connectionId: c.id,
@@ -44,19 +55,14 @@ export function createAgentWebSocketHandler(
       // Stamping this refusal with the running request's id would read as that request's end.
       const error = `Request "${requestId}" is already running`;
       connection.socket.send(
-        JSON.stringify({
-          type: "error",
-          code: "INVALID_MESSAGE",
-          error,
-          duplicateRequestId: requestId,
-        }),
+        JSON.stringify({ ...errorFrame("INVALID_MESSAGE", error), duplicateRequestId: requestId }),
       );
       return undefined;
     }
     if (stream) {
       let streams = 0;
       for (const request of requests.values()) if (request.stream) streams++;
-      const max = agent.settings.maxConcurrentStreams;
+      const max = agent.options.maxConcurrentStreams;
       if (streams >= max)
         throw new WebSocketError(`At most ${max} concurrent streams per connection`, {
           code: "TOO_MANY_STREAMS",
@@ -73,7 +79,7 @@ export function createAgentWebSocketHandler(
 
   const router = new WebSocketMessageRouter({
     onError: (error, connection, type) =>
-      options.onError?.(error, {
+      onError?.(error, {
         type,
         ...(connection.user ? { userId: connection.user.id } : {}),
       }),
@@ -99,9 +105,10 @@ export function createAgentWebSocketHandler(
       const request = track(connection, requestId, true);
       if (request === undefined) return;
       try {
-        const channel = createStreamingChannel(connection, { ...options.streaming, requestId });
-        channel.event({ type: "stream_start" });
-        await agent.stream(payload, identity(connection), request.controller, channel);
+        await agent.stream(payload, identity(connection), connection, {
+          requestId,
+          controller: request.controller,
+        });
       } finally {
         request.done();
       }
@@ -136,7 +143,6 @@ export function createAgentWebSocketHandler(
       inFlight.delete(connection);
     },
   };
-  const { onError } = options;
   if (onError)
     handler.onError = (connection, error) =>
       onError(error, {

@@ -5,7 +5,7 @@
 import { WebSocketConnectionError } from "../errors.ts";
 import { timingSafeEqual } from "./constant-time.ts";
 import { createJwtVerifier } from "./jwt.ts";
-import { readHeader, readQuery } from "./request.ts";
+import { readHeader, readQuery } from "../request.ts";
 import type {
   AuthConfig,
   AuthenticatedUser,
@@ -25,12 +25,12 @@ const ANONYMOUS: AuthResult = { ok: true };
 
 const unauthorized = (message: string) => ({
   ok: false as const,
-  error: new WebSocketConnectionError(message, { code: "UNAUTHORIZED", status: 401 }),
+  error: new WebSocketConnectionError(message, { code: "UNAUTHORIZED" }),
 });
 
 const forbidden = (message: string) => ({
   ok: false as const,
-  error: new WebSocketConnectionError(message, { code: "FORBIDDEN", status: 403 }),
+  error: new WebSocketConnectionError(message, { code: "FORBIDDEN" }),
 });
 
 /**

@@ -10,10 +10,13 @@
  * - A client stalled for `stallTimeout` ms is closed and `send()` rejects, so upstream is aborted.
  */
 import { CloseCode, WebSocketError } from "../errors.ts";
-import { unrefTimer } from "../heartbeat.ts";
+import { unrefTimer } from "../timers.ts";
 import type { SocketLike, WebSocketConnection } from "../types.ts";
-import { socketWriter, type FrameWriter } from "./frame-writer.ts";
+import { createSocketWriter, type FrameWriter } from "./frame-writer.ts";
 import { atEndOfTurn, nextTurn } from "./turn.ts";
+
+/** Where a channel writes: a socket, a connection (its socket), or any {@link FrameWriter} (SSE). */
+export type StreamTarget = SocketLike | WebSocketConnection | FrameWriter;
 
 /** Options of {@link createStreamingChannel}. */
 export interface StreamingChannelOptions {
@@ -71,10 +74,10 @@ const DRAIN_POLL_MS = 5;
  * channel.complete({ status: "completed" });
  */
 export function createStreamingChannel(
-  target: SocketLike | WebSocketConnection | FrameWriter,
+  target: StreamTarget,
   options: StreamingChannelOptions,
 ): StreamingChannel {
-  const writer = "write" in target ? target : socketWriter(target);
+  const writer = "write" in target ? target : createSocketWriter(target);
   const { requestId } = options;
   const bufferSize = options.bufferSize ?? DEFAULTS.bufferSize;
   const maxChunkSize = options.maxChunkSize ?? DEFAULTS.maxChunkSize;

@@ -17,7 +17,7 @@ export interface FrameWriter {
 }
 
 /** A {@link FrameWriter} over a WebSocket (or a connection's socket). */
-export function socketWriter(target: SocketLike | WebSocketConnection): FrameWriter {
+export function createSocketWriter(target: SocketLike | WebSocketConnection): FrameWriter {
   const socket = "socket" in target ? target.socket : target;
   return {
     write: (json) => socket.send(json),

@@ -1,24 +1,51 @@
 /**
- * The Express binding: an Express 5 app with JSON bodies, the routes, and `attachWebSocket`.
+ * The Express binding: an Express 5 app with the routes and `attachWebSocket`. Handler routes get
+ * JSON bodies within the manager's size limit; web-standard routes get the body unread.
  */
 import { createServer } from "node:http";
-import express, { type Request, type Response } from "express";
+import express, {
+  type NextFunction,
+  type Request,
+  type RequestHandler,
+  type Response,
+} from "express";
 import { attachWebSocket } from "@agentsocket/express";
-import { nodeRouteContext, writeOutcome } from "../node-response.ts";
-import { runRoute } from "../routes.ts";
+import { nodeRouteContext, toWebRequest, writeOutcome } from "../node-response.ts";
+import { runFetchRoute, runRoute, type RouteDefinition } from "../routes.ts";
 import { closeServer, listenOn, type BindFramework } from "./binding.ts";
 
 export const bindExpress: BindFramework = async (routes, manager) => {
   const app = express();
   app.disable("x-powered-by");
-  app.use(express.json({ limit: manager.config.maxMessageSize }));
+  const json = express.json({ limit: manager.config.maxMessageSize });
   for (const route of routes) {
     const method = route.method.toLowerCase() as "get" | "post" | "put" | "patch" | "delete";
-    app[method](route.path, async (req: Request, res: Response) => {
-      const context = nodeRouteContext(req, res, req.params as Record<string, string>, req.body);
-      await writeOutcome(res, await runRoute(route, context));
-    });
+    app[method](route.path, ...handlersOf(route, json));
   }
+  // Express answers a body it cannot parse with an HTML page; ours answer JSON like every refusal.
+  app.use(
+    (
+      error: { status?: number; type?: string },
+      _req: Request,
+      res: Response,
+      next: NextFunction,
+    ) => {
+      if (res.headersSent) return next(error);
+      const tooLarge = error.type === "entity.too.large";
+      const status = tooLarge ? 413 : (error.status ?? 500);
+      const code = tooLarge
+        ? "MESSAGE_TOO_LARGE"
+        : status < 500
+          ? "INVALID_JSON"
+          : "INTERNAL_ERROR";
+      const message = tooLarge
+        ? "Request body too large"
+        : status < 500
+          ? "Body is not valid JSON"
+          : "Internal error";
+      res.status(status).json({ error: message, code });
+    },
+  );
   const server = createServer(app);
   const detach = attachWebSocket(server, manager);
   return {
@@ -31,3 +58,22 @@ export const bindExpress: BindFramework = async (routes, manager) => {
     },
   };
 };
+
+function handlersOf(route: RouteDefinition, json: RequestHandler): RequestHandler[] {
+  if (route.fetch) {
+    return [
+      async (req, res) =>
+        writeOutcome(res, {
+          kind: "response",
+          response: await runFetchRoute(route, toWebRequest(req, res)),
+        }),
+    ];
+  }
+  return [
+    json,
+    async (req, res) => {
+      const context = nodeRouteContext(req, res, req.params as Record<string, string>, req.body);
+      await writeOutcome(res, await runRoute(route, context));
+    },
+  ];
+}

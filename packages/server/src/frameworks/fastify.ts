@@ -1,29 +1,23 @@
 /**
- * The Fastify binding: a Fastify 5 app with the agentsocket plugin and the routes.
+ * The Fastify binding: a Fastify 5 app with the agentsocket plugin and the routes. Web-standard
+ * routes live in a context of their own whose content parser leaves the body unread.
  */
-import Fastify from "fastify";
+import Fastify, { type FastifyInstance } from "fastify";
 import agentsocket from "@agentsocket/fastify";
-import { nodeRouteContext, writeOutcome } from "../node-response.ts";
-import { runRoute } from "../routes.ts";
+import { nodeRouteContext, toWebRequest, writeOutcome } from "../node-response.ts";
+import { runFetchRoute, runRoute, type FetchRoute, type HandlerRoute } from "../routes.ts";
 import type { BindFramework } from "./binding.ts";
 
 export const bindFastify: BindFramework = async (routes, manager) => {
   const app = Fastify({ forceCloseConnections: true, bodyLimit: manager.config.maxMessageSize });
   await app.register(agentsocket, { manager });
-  for (const route of routes) {
-    app.route({
-      method: route.method,
-      url: route.path,
-      handler: async (request, reply) => {
-        const params = (request.params ?? {}) as Record<string, string>;
-        const context = nodeRouteContext(request.raw, reply.raw, params, request.body);
-        const outcome = await runRoute(route, context);
-        // Writing to the raw response keeps streamed bodies identical on every framework.
-        reply.hijack();
-        await writeOutcome(reply.raw, outcome);
-      },
-    });
-  }
+  for (const route of routes) if (!route.fetch) addHandlerRoute(app, route);
+  await app.register(async (raw) => {
+    // The body stays on the wire for the route to read after its own auth and size checks.
+    raw.removeAllContentTypeParsers();
+    raw.addContentTypeParser("*", (_request, _payload, done) => done(null));
+    for (const route of routes) if (route.fetch) addFetchRoute(raw, route);
+  });
   await app.ready();
   return {
     server: app.server,
@@ -34,3 +28,30 @@ export const bindFastify: BindFramework = async (routes, manager) => {
     close: () => app.close(),
   };
 };
+
+function addHandlerRoute(app: FastifyInstance, route: HandlerRoute): void {
+  app.route({
+    method: route.method,
+    url: route.path,
+    handler: async (request, reply) => {
+      const params = (request.params ?? {}) as Record<string, string>;
+      const context = nodeRouteContext(request.raw, reply.raw, params, request.body);
+      const outcome = await runRoute(route, context);
+      // Writing to the raw response keeps streamed bodies identical on every framework.
+      reply.hijack();
+      await writeOutcome(reply.raw, outcome);
+    },
+  });
+}
+
+function addFetchRoute(app: FastifyInstance, route: FetchRoute): void {
+  app.route({
+    method: route.method,
+    url: route.path,
+    handler: async (request, reply) => {
+      const response = await runFetchRoute(route, toWebRequest(request.raw, reply.raw));
+      reply.hijack();
+      await writeOutcome(reply.raw, { kind: "response", response });
+    },
+  });
+}

@@ -6,10 +6,10 @@ import { createAdaptorServer, upgradeWebSocket } from "@hono/node-server";
 import { Hono, type Context } from "hono";
 import { WebSocketServer } from "ws";
 import { createWebSocketMiddleware } from "@agentsocket/hono";
-import { runRoute, type RouteContext, type RouteDefinition } from "../routes.ts";
+import { runFetchRoute, runRoute, type HandlerRoute, type HttpRouteContext } from "../routes.ts";
 import { closeServer, listenOn, type BindFramework } from "./binding.ts";
 
-async function honoRouteContext(c: Context): Promise<RouteContext> {
+async function honoRouteContext(c: Context): Promise<HttpRouteContext> {
   const type = c.req.header("content-type") ?? "";
   let body: unknown;
   if (type.includes("application/json")) body = await c.req.json().catch(() => undefined);
@@ -24,7 +24,7 @@ async function honoRouteContext(c: Context): Promise<RouteContext> {
   };
 }
 
-async function respond(route: RouteDefinition, c: Context): Promise<Response> {
+async function respond(route: HandlerRoute, c: Context): Promise<Response> {
   const outcome = await runRoute(route, await honoRouteContext(c));
   if (outcome.kind === "response") return outcome.response;
   if (outcome.kind === "empty") return c.body(null, outcome.status as 204);
@@ -34,7 +34,10 @@ async function respond(route: RouteDefinition, c: Context): Promise<Response> {
 export const bindHono: BindFramework = async (routes, manager) => {
   const app = new Hono();
   app.use(createWebSocketMiddleware(manager, { upgradeWebSocket }));
-  for (const route of routes) app.on(route.method, route.path, (c) => respond(route, c));
+  for (const route of routes) {
+    if (route.fetch) app.on(route.method, route.path, (c) => runFetchRoute(route, c.req.raw));
+    else app.on(route.method, route.path, (c) => respond(route, c));
+  }
   const wss = new WebSocketServer({
     noServer: true,
     clientTracking: false,

@@ -8,7 +8,7 @@ import type {
   AgentRequestOptions,
   AgentStreamChunk,
   AgentToolInfo,
-} from "./backend.ts";
+} from "../agent/backend.ts";
 import { evaluateExpression } from "./calculator.ts";
 
 /** Options of {@link createDemoAgent}. */

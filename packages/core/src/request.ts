@@ -1,7 +1,7 @@
 /**
  * Reading headers and query parameters from an {@link UpgradeRequest}, whatever runtime made it.
  */
-import type { HeaderSource, UpgradeRequest } from "./types.ts";
+import type { HeaderSource, UpgradeRequest } from "./auth/types.ts";
 
 /** Returns a header's first value, or `undefined`. Header names are matched case-insensitively. */
 export function readHeader(headers: HeaderSource, name: string): string | undefined {

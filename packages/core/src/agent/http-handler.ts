@@ -1,0 +1,143 @@
+/**
+ * The agent over HTTP — the twin of the WebSocket protocol, as web-standard
+ * `(Request) => Promise<Response>` handlers any framework can mount: `generate` answers JSON,
+ * `stream` answers Server-Sent Events whose event names and payloads are the WebSocket frames.
+ * Same service, same auth, origins and size limit as the manager's WebSocket endpoints.
+ */
+import type { WebSocketConnectionManager } from "../connection-manager.ts";
+import { WebSocketError, type ErrorCode } from "../errors.ts";
+import { jsonResponse, refusalStatus } from "../http-response.ts";
+import { describeIssues } from "../message-router.ts";
+import { errorFrame } from "../protocol.ts";
+import { readHeader } from "../request.ts";
+import { createSseStream, SSE_HEADERS } from "../streaming/sse.ts";
+import type { AgentBackend } from "./backend.ts";
+import { isJsonContentType, readJsonBody } from "./http-body.ts";
+import { MAX_REQUEST_ID, type AgentSchemas } from "./schemas.ts";
+import {
+  createAgentService,
+  isAgentService,
+  type AgentIdentity,
+  type AgentService,
+} from "./service.ts";
+
+/** Options of {@link createAgentHttpHandler}. */
+export interface AgentHttpHandlerOptions {
+  /**
+   * The manager whose authentication, `allowedOrigins` and `maxMessageSize` the HTTP routes
+   * share with its WebSocket endpoints. Without one, requests are not authenticated.
+   */
+  manager?: WebSocketConnectionManager;
+  /** Largest request body in bytes; a larger one answers 413. @default the manager's `maxMessageSize`, else 1 MiB */
+  maxBodySize?: number;
+}
+
+/** The two HTTP agent routes, each a web-standard handler. */
+export interface AgentHttpHandler {
+  /** `POST …/agent/generate`: `{ prompt, options?, requestId? }` → the `response` frame as JSON. */
+  generate(request: Request): Promise<Response>;
+  /** `POST …/agent/stream`: the same body → `text/event-stream` of the stream's frames. */
+  stream(request: Request): Promise<Response>;
+}
+
+interface Admitted {
+  identity: AgentIdentity;
+  requestId: string;
+  payload: unknown;
+}
+
+/**
+ * Creates the HTTP agent handlers.
+ * @throws {TypeError} for a backend without generate()/stream() or an invalid `maxBodySize`.
+ * @example
+ * const http = createAgentHttpHandler(agent, { manager });
+ * app.post("/api/agent/stream", (c) => http.stream(c.req.raw)); // Hono
+ */
+export function createAgentHttpHandler(
+  neurolink: AgentBackend | AgentService,
+  options: AgentHttpHandlerOptions = {},
+): AgentHttpHandler {
+  const agent = isAgentService(neurolink) ? neurolink : createAgentService(neurolink);
+  const { manager } = options;
+  const maxBodySize = options.maxBodySize ?? manager?.config.maxMessageSize ?? 1024 * 1024;
+  if (!Number.isInteger(maxBodySize) || maxBodySize < 1) {
+    throw new TypeError('The "maxBodySize" option must be a positive integer');
+  }
+  const refuse = (code: ErrorCode, message: string, requestId?: string) =>
+    jsonResponse(refusalStatus({ code, message }), errorFrame(code, message, requestId));
+
+  /** Origin, credentials, content type, size, JSON: everything before the agent runs. */
+  const admit = async (request: Request): Promise<Admitted | Response> => {
+    const allowedOrigins = manager?.config.allowedOrigins;
+    const origin = request.headers.get("origin");
+    if (allowedOrigins && origin !== null && !allowedOrigins.includes("*")) {
+      if (!allowedOrigins.includes(origin))
+        return refuse("ORIGIN_NOT_ALLOWED", `Origin ${origin} is not allowed`);
+    }
+    let identity: AgentIdentity = {};
+    if (manager) {
+      const auth = await manager.authenticate({ url: request.url, headers: request.headers });
+      if (!auth.ok) return refuse(auth.error.code, auth.error.message);
+      if (auth.user) identity = { userId: auth.user.id };
+    }
+    if (!isJsonContentType(request.headers.get("content-type")))
+      return refuse("UNSUPPORTED_MEDIA_TYPE", "Content-Type must be application/json");
+    const body = await readJsonBody(request, maxBodySize);
+    if (!body.ok) return refuse(body.code, body.message);
+    const requestId = requestIdOf(body.value, request);
+    return { identity, requestId, payload: body.value };
+  };
+
+  const validate = <K extends "generate" | "stream">(kind: K, admitted: Admitted) => {
+    const result = agent.schemas[kind].safeParse(admitted.payload);
+    if (result.success) return result.data as ReturnType<AgentSchemas[K]["parse"]>;
+    return refuse("VALIDATION_FAILED", describeIssues(result.error), admitted.requestId);
+  };
+
+  return {
+    async generate(request) {
+      const admitted = await admit(request);
+      if (admitted instanceof Response) return admitted;
+      const payload = validate("generate", admitted);
+      if (payload instanceof Response) return payload;
+      const { identity, requestId } = admitted;
+      try {
+        const frame = await agent.generate(payload, identity, request.signal, requestId);
+        return jsonResponse(200, { ...frame, requestId });
+      } catch (error) {
+        if (error instanceof WebSocketError) return refuse(error.code, error.message, requestId);
+        return refuse("INTERNAL_ERROR", "Internal error", requestId);
+      }
+    },
+
+    async stream(request) {
+      const admitted = await admit(request);
+      if (admitted instanceof Response) return admitted;
+      const payload = validate("stream", admitted);
+      if (payload instanceof Response) return payload;
+      const { identity, requestId } = admitted;
+      const sse = createSseStream();
+      const controller = new AbortController();
+      // Either sign of a departed client aborts upstream: the request's signal, or the body's cancel.
+      const abort = () => controller.abort();
+      request.signal.addEventListener("abort", abort, { once: true });
+      // The client may have left while auth ran, and a past abort fires no event.
+      if (request.signal.aborted) abort();
+      void sse.closed.then(abort);
+      void agent.stream(payload, identity, sse.writer, { requestId, controller }).finally(() => {
+        request.signal.removeEventListener("abort", abort);
+        sse.writer.close(1000, "");
+      });
+      return new Response(sse.body, { status: 200, headers: SSE_HEADERS });
+    },
+  };
+}
+
+/** The body's `requestId`, else the `x-request-id` header, else a new one. */
+function requestIdOf(body: unknown, request: Request): string {
+  const fromBody = (body as { requestId?: unknown } | null)?.requestId;
+  if (typeof fromBody === "string" && fromBody.length > 0 && fromBody.length <= MAX_REQUEST_ID)
+    return fromBody;
+  const header = readHeader(request.headers, "x-request-id");
+  return header?.slice(0, MAX_REQUEST_ID) || crypto.randomUUID();
+}

@@ -1,0 +1,34 @@
+/**
+ * @agentsocket/core/agent — an agent backend served over wire protocol v1: one transport-free
+ * service, mounted over WebSocket (`createAgentWebSocketHandler`) and over HTTP/SSE
+ * (`createAgentHttpHandler`).
+ */
+export { createAgentService, isAgentService } from "./service.ts";
+export type {
+  AgentErrorContext,
+  AgentIdentity,
+  AgentOptions,
+  AgentService,
+  ResolvedAgentOptions,
+  StreamRequest,
+} from "./service.ts";
+export { createAgentWebSocketHandler } from "./ws-handler.ts";
+export { createAgentHttpHandler } from "./http-handler.ts";
+export type { AgentHttpHandler, AgentHttpHandlerOptions } from "./http-handler.ts";
+export type {
+  AgentSchemas,
+  CancelPayload,
+  PromptPayload,
+  PromptRequestOptions,
+  ToolCallPayload,
+} from "./schemas.ts";
+export type {
+  AgentBackend,
+  AgentGenerateResult,
+  AgentRequestOptions,
+  AgentStreamChunk,
+  AgentStreamResult,
+  AgentToolCall,
+  AgentToolInfo,
+  TokenUsage,
+} from "./backend.ts";
