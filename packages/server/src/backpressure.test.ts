@@ -77,11 +77,9 @@ describe.each(["hono", "express", "fastify"] as Framework[])("backpressure on %s
         0,
       );
     const beforeResume = expectedText(pulledWhilePaused).length;
-    await within(
-      client.frame(
-        () => received() > beforeResume && backend.state.pulled > pulledWhilePaused,
-        "the stream to resume",
-      ),
+    // The kernel's loopback buffers hold megabytes of frames to read first: allow for a busy machine.
+    await client.frame(
+      () => received() > beforeResume && backend.state.pulled > pulledWhilePaused,
       "the stream to resume",
       15_000,
     );
