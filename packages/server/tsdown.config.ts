@@ -1,0 +1,5 @@
+// Build entries of this package (the library and the `agentsocket` executable); the shared
+// options are in the root tsdown.config.ts.
+import { defineConfig } from "tsdown";
+
+export default defineConfig({ entry: { index: "src/index.ts", bin: "src/bin.ts" } });
