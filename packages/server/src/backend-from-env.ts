@@ -4,6 +4,7 @@
  */
 import type { AgentBackend } from "@agentsocket/core";
 import { createDemoAgent } from "@agentsocket/core/demo";
+import { importPeer } from "./import-peer.ts";
 
 /** The backend {@link backendFromEnv} chose, and a short description of it for humans. */
 export interface EnvBackend {
@@ -15,6 +16,9 @@ export interface EnvBackend {
 }
 
 const DEFAULT_OPENAI_MODEL = "gpt-4o-mini";
+/** Optional peers of this package: only a server with `OPENAI_API_KEY` set loads them. */
+const AI_SDK = ["ai", "@ai-sdk/openai", "@agentsocket/ai-sdk"] as const;
+const OPENAI_FEATURE = "OPENAI_API_KEY is set: serving an OpenAI model";
 
 /**
  * Picks the agent backend from the environment. Empty variables count as unset.
@@ -25,7 +29,10 @@ const DEFAULT_OPENAI_MODEL = "gpt-4o-mini";
  * - otherwise: `createDemoAgent()`, streaming `AGENTSOCKET_DEMO_TOKENS_PER_SECOND` tokens a second
  *   (default 40; 0 is as fast as possible).
  *
- * The AI SDK is imported only when it is used, so the demo starts without loading it.
+ * The AI SDK is imported only when it is used, so the demo starts without loading it (or having
+ * it installed).
+ * @throws {MissingPeerError} naming the packages to install when the AI SDK is needed but not
+ * installed.
  * @throws {TypeError} naming the variable when `OPENAI_BASE_URL` is not a URL or
  * `AGENTSOCKET_DEMO_TOKENS_PER_SECOND` is not a non-negative number.
  * @example
@@ -41,8 +48,8 @@ export async function backendFromEnv(env: NodeJS.ProcessEnv): Promise<EnvBackend
   }
   const modelId = env.OPENAI_MODEL || DEFAULT_OPENAI_MODEL;
   const [{ createOpenAI }, { fromAISDK }] = await Promise.all([
-    import("@ai-sdk/openai"),
-    import("@agentsocket/ai-sdk"),
+    importPeer(() => import("@ai-sdk/openai"), OPENAI_FEATURE, AI_SDK),
+    importPeer(() => import("@agentsocket/ai-sdk"), OPENAI_FEATURE, AI_SDK),
   ]);
   const openai = createOpenAI({ apiKey, baseURL });
   // OpenAI itself serves the Responses API; compatible servers (vLLM, Ollama, LiteLLM…) speak

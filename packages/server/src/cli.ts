@@ -8,6 +8,7 @@ import type { AuthConfig } from "@agentsocket/core";
 import { backendFromEnv } from "./backend-from-env.ts";
 import { chatPage } from "./chat-page.ts";
 import { createServer, type AgentServer, type Framework } from "./create-server.ts";
+import { MissingPeerError } from "./import-peer.ts";
 
 /** The help text of `agentsocket help`. */
 export const USAGE = `Usage: agentsocket serve [options]
@@ -96,6 +97,12 @@ export async function main(
   try {
     prepared = await prepareServer(args, env);
   } catch (error) {
+    // A framework or the AI SDK that is not installed: the message says what to install.
+    if (error instanceof MissingPeerError) {
+      io.error(`agentsocket: ${error.message}`);
+      io.setExitCode(EXIT.failure);
+      return undefined;
+    }
     // parseArgs and every option check throw TypeErrors that name the flag or variable.
     if (!(error instanceof TypeError)) throw error;
     io.error(`agentsocket: ${error.message}`);
@@ -137,6 +144,11 @@ async function prepareServer(args: string[], env: NodeJS.ProcessEnv) {
     path: "/",
     description: "The chat page",
     handler: () => new Response(page, { headers: { "content-type": "text/html; charset=utf-8" } }),
+  });
+  // Loads the framework now, so a missing one is reported as such rather than as a listen error.
+  await server.initialize().catch(async (error: unknown) => {
+    await server.stop().catch(() => {});
+    throw error;
   });
   return { server, options, description };
 }

@@ -16,6 +16,7 @@ export type {
 export { websocketHealth } from "./health.ts";
 export { chatPage } from "./chat-page.ts";
 export type { ChatPageOptions } from "./chat-page.ts";
+export { MissingPeerError } from "./import-peer.ts";
 export { createDemoAgent } from "@agentsocket/core/demo";
 export type { DemoAgentOptions } from "@agentsocket/core/demo";
 export {

@@ -1,20 +1,20 @@
 /**
  * The Express binding: an Express 5 app with the routes and `attachWebSocket`. Handler routes get
- * JSON bodies within the manager's size limit; web-standard routes get the body unread.
+ * JSON bodies within the manager's size limit; web-standard routes get the body unread. Express is
+ * an optional peer, loaded only when this framework is asked for.
  */
 import { createServer } from "node:http";
-import express, {
-  type NextFunction,
-  type Request,
-  type RequestHandler,
-  type Response,
-} from "express";
-import { attachWebSocket } from "@agentsocket/express";
+import type { NextFunction, Request, RequestHandler, Response } from "express";
+import { importPeer } from "../import-peer.ts";
 import { nodeRouteContext, toWebRequest, writeOutcome } from "../node-response.ts";
 import { runFetchRoute, runRoute, type RouteDefinition } from "../routes.ts";
 import { closeServer, listenOn, type BindFramework } from "./binding.ts";
 
 export const bindExpress: BindFramework = async (routes, manager) => {
+  const [{ default: express }, { attachWebSocket }] = await Promise.all([
+    importPeer(() => import("express"), 'The "express" framework', ["express"]),
+    import("@agentsocket/express"),
+  ]);
   const app = express();
   app.disable("x-powered-by");
   const json = express.json({ limit: manager.config.maxMessageSize });

@@ -1,14 +1,19 @@
 /**
  * The Fastify binding: a Fastify 5 app with the agentsocket plugin and the routes. Web-standard
- * routes live in a context of their own whose content parser leaves the body unread.
+ * routes live in a context of their own whose content parser leaves the body unread. Fastify is an
+ * optional peer, loaded only when this framework is asked for.
  */
-import Fastify, { type FastifyInstance } from "fastify";
-import agentsocket from "@agentsocket/fastify";
+import type { FastifyInstance } from "fastify";
+import { importPeer } from "../import-peer.ts";
 import { nodeRouteContext, toWebRequest, writeOutcome } from "../node-response.ts";
 import { runFetchRoute, runRoute, type FetchRoute, type HandlerRoute } from "../routes.ts";
 import type { BindFramework } from "./binding.ts";
 
 export const bindFastify: BindFramework = async (routes, manager) => {
+  const [{ default: Fastify }, { default: agentsocket }] = await Promise.all([
+    importPeer(() => import("fastify"), 'The "fastify" framework', ["fastify"]),
+    import("@agentsocket/fastify"),
+  ]);
   const app = Fastify({ forceCloseConnections: true, bodyLimit: manager.config.maxMessageSize });
   await app.register(agentsocket, { manager });
   for (const route of routes) if (!route.fetch) addHandlerRoute(app, route);

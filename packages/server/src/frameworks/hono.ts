@@ -1,11 +1,11 @@
 /**
  * The Hono binding: a Hono app on `@hono/node-server`, with the agentsocket middleware and the routes.
+ * Hono and its Node server are optional peers, loaded only when this framework is asked for.
  */
 import type { Server } from "node:http";
-import { createAdaptorServer, upgradeWebSocket } from "@hono/node-server";
-import { Hono, type Context } from "hono";
+import type { Context } from "hono";
 import { WebSocketServer } from "ws";
-import { createWebSocketMiddleware } from "@agentsocket/hono";
+import { importPeer } from "../import-peer.ts";
 import { runFetchRoute, runRoute, type HandlerRoute, type HttpRouteContext } from "../routes.ts";
 import { closeServer, listenOn, type BindFramework } from "./binding.ts";
 
@@ -31,7 +31,15 @@ async function respond(route: HandlerRoute, c: Context): Promise<Response> {
   return c.json(outcome.body, outcome.status as 200);
 }
 
+const HONO = ["hono", "@hono/node-server"] as const;
+
 export const bindHono: BindFramework = async (routes, manager) => {
+  const [{ Hono }, { createAdaptorServer, upgradeWebSocket }, { createWebSocketMiddleware }] =
+    await Promise.all([
+      importPeer(() => import("hono"), 'The "hono" framework', HONO),
+      importPeer(() => import("@hono/node-server"), 'The "hono" framework', HONO),
+      import("@agentsocket/hono"),
+    ]);
   const app = new Hono();
   app.use(createWebSocketMiddleware(manager, { upgradeWebSocket }));
   for (const route of routes) {
