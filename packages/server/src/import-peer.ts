@@ -11,7 +11,10 @@ export class MissingPeerError extends Error {
   readonly packages: readonly string[];
 
   constructor(feature: string, packages: readonly string[], cause: unknown) {
-    const names = packages.join(" and ");
+    const names =
+      packages.length === 1
+        ? packages[0]
+        : `${packages.slice(0, -1).join(", ")} and ${packages.at(-1)}`;
     super(
       `${feature} needs ${names}, which ${packages.length === 1 ? "is" : "are"} not installed: ` +
         `npm install ${packages.join(" ")}`,
