@@ -1,8 +1,10 @@
 /**
  * The build of every public package (`packages/*`): ESM JavaScript in `dist/` with `.d.mts`
- * declarations and source maps. Each package's own `tsdown.config.ts` names its entries; the
- * workspace `exports` keep pointing at `src/` (tests and typecheck need no build) and the built
- * ones go to `publishConfig.exports`, which `pnpm pack` and `pnpm publish` apply.
+ * declarations and source maps. Each package's own `tsdown.config.ts` names its entries, one per
+ * `exports` subpath. Inside the workspace `exports` resolve to `src/` (tests and typecheck need no
+ * build), or to `dist/` under the `agentsocket-dist` condition (`node --conditions=agentsocket-dist`
+ * runs the built code, as `npm start` does); `publishConfig.exports`, which `pnpm pack` and
+ * `pnpm publish` apply, point at `dist/` only.
  */
 import { fileURLToPath } from "node:url";
 import { defineConfig } from "tsdown";
@@ -15,7 +17,6 @@ export default defineConfig({
   sourcemap: true,
   dts: { sourcemap: true },
   tsconfig: fileURLToPath(new URL("./tsconfig.build.json", import.meta.url)),
-  exports: { devExports: true, exclude: ["bin"] },
   // The time goes to declaration emit (tsc); a warning on every build says nothing new.
   checks: { pluginTimings: false },
 });
