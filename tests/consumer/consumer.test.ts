@@ -188,6 +188,24 @@ describe("installed under plain node", () => {
     expect(cli.output).toContain("agentsocket: SIGINT, closing connections");
   });
 
+  it("the bin still exits 0 when npm relays the Ctrl+C while a client is slow to close", async () => {
+    const bin = join(full, "node_modules/.bin/agentsocket");
+    const cli = await startProgram(bin, ["serve", "--port", "0", "--host", "127.0.0.1"], {
+      cwd: full,
+      ready: /^agentsocket serving http:\/\/(127\.0\.0\.1:\d+) /,
+    });
+    programs.push(cli);
+    // A client that reads nothing keeps stop() waiting for its close handshake (closeTimeout).
+    const { socket } = await connect(`ws://${cli.ready[1]}/ws`);
+    socket!.pause();
+    const exited = cli.stop("SIGINT");
+    await cli.waitFor(/closing connections/);
+    // The copies npm and pnpm relay of the same Ctrl+C arrive while the stop is under way.
+    await cli.stop("SIGINT");
+    expect(await exited).toEqual({ code: 0, signal: null });
+    socket!.terminate();
+  });
+
   it("a strict TypeScript consumer (nodenext, exactOptionalPropertyTypes) type-checks", async () => {
     const tsc = join(full, "node_modules/typescript/bin/tsc");
     expect(await run(process.execPath, [tsc, "-p", "tsconfig.json"], full)).toBe("");

@@ -19,6 +19,8 @@ export interface Program {
   output: string[];
   /** Resolves when the program has exited, however it ended. */
   exited: Promise<ProgramExit>;
+  /** Resolves with the first line (printed so far or later) that matches `pattern`. */
+  waitFor(pattern: RegExp): Promise<string>;
   /** Sends `signal` and resolves with how the program exited. */
   stop(signal?: NodeJS.Signals): Promise<ProgramExit>;
 }
@@ -52,23 +54,38 @@ export function startProgram(
   const exited = new Promise<ProgramExit>((resolve) =>
     child.once("exit", (code, signal) => resolve({ code, signal })),
   );
-  createInterface({ input: child.stderr }).on("line", (line) => output.push(line));
   const stop = (signal: NodeJS.Signals = "SIGTERM") => {
     if (child.exitCode === null && child.signalCode === null) child.kill(signal);
     return exited;
   };
+  const lines = [
+    createInterface({ input: child.stdout }),
+    createInterface({ input: child.stderr }),
+  ];
+  const waitFor = (pattern: RegExp) =>
+    new Promise<string>((resolve) => {
+      const seen = output.find((line) => pattern.test(line));
+      if (seen !== undefined) return resolve(seen);
+      const onLine = (line: string) => {
+        if (!pattern.test(line)) return;
+        for (const reader of lines) reader.off("line", onLine);
+        resolve(line);
+      };
+      for (const reader of lines) reader.on("line", onLine);
+    });
   return new Promise((resolve, reject) => {
     const fail = (why: string) => {
       child.kill("SIGKILL");
       reject(new Error(`${command} ${args.join(" ")} ${why}:\n${output.join("\n")}`));
     };
     const timer = setTimeout(() => fail("was not ready in time"), options.timeoutMs ?? 30_000);
-    createInterface({ input: child.stdout }).on("line", (line) => {
+    lines[1]!.on("line", (line) => output.push(line));
+    lines[0]!.on("line", (line) => {
       output.push(line);
       const ready = line.match(options.ready);
       if (ready) {
         clearTimeout(timer);
-        resolve({ ready, output, exited, stop });
+        resolve({ ready, output, exited, waitFor, stop });
       }
     });
     void exited.then(({ code, signal }) => {

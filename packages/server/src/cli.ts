@@ -223,12 +223,25 @@ function displayHost(host: string | undefined): string {
   return host.includes(":") ? `[${host}]` : host;
 }
 
-/** Stops the server on the first SIGINT/SIGTERM, then exits; a second signal exits at once. */
+/**
+ * How long after the first signal another one still counts as the same Ctrl+C: npm and pnpm relay
+ * the terminal's SIGINT to the script they run, so one keypress can reach the CLI two or three
+ * times within a few milliseconds.
+ */
+const RELAYED_SIGNAL_MS = 1000;
+
+/**
+ * Stops the server on the first SIGINT/SIGTERM, then exits 0; a later signal (not a relayed copy
+ * of the first) exits 1 at once without waiting for the stop.
+ */
 function stopOnSignals(server: AgentServer, io: CliRuntime): void {
-  let stopping = false;
+  let firstAt: number | undefined;
   const onSignal = (signal: NodeJS.Signals) => {
-    if (stopping) process.exit(EXIT.failure);
-    stopping = true;
+    if (firstAt !== undefined) {
+      if (performance.now() - firstAt >= RELAYED_SIGNAL_MS) process.exit(EXIT.failure);
+      return;
+    }
+    firstAt = performance.now();
     io.log(`agentsocket: ${signal}, closing connections`);
     server.stop().then(
       () => process.exit(0),
