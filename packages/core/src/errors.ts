@@ -22,57 +22,78 @@ export interface ErrorSpec {
   readonly status: number;
   /** The close code of a connection closed for this reason, when the error closes one. */
   readonly closeCode?: number;
+  /** Whether a client can receive this code in an `error` frame (WebSocket or SSE). */
+  readonly frame: boolean;
   /** A message safe to send to a client when there is nothing more specific to say. */
   readonly message: string;
 }
 
 /**
  * Every documented error code. Frames sent to clients and JSON bodies of refused requests use the
- * same strings.
+ * same strings; `docs/errors.md` documents each row (a test keeps the two in step).
  */
 export const ERRORS = {
-  WEBSOCKET_ERROR: { status: 500, message: "WebSocket error" },
-  INVALID_JSON: { status: 400, message: "Message is not valid JSON" },
-  INVALID_MESSAGE: { status: 400, message: "Invalid message" },
-  UNKNOWN_TYPE: { status: 400, message: "Unknown message type" },
-  VALIDATION_FAILED: { status: 400, message: "Validation failed" },
-  UNSUPPORTED_MEDIA_TYPE: { status: 415, message: "Content-Type must be application/json" },
+  WEBSOCKET_ERROR: { status: 500, frame: false, message: "WebSocket error" },
+  INVALID_JSON: { status: 400, frame: true, message: "Message is not valid JSON" },
+  INVALID_MESSAGE: { status: 400, frame: true, message: "Invalid message" },
+  UNKNOWN_TYPE: { status: 400, frame: true, message: "Unknown message type" },
+  VALIDATION_FAILED: { status: 400, frame: true, message: "Validation failed" },
+  UNSUPPORTED_MEDIA_TYPE: {
+    status: 415,
+    frame: false,
+    message: "Content-Type must be application/json",
+  },
+  INVALID_HANDSHAKE: { status: 400, frame: false, message: "Not a WebSocket handshake" },
   MESSAGE_TOO_LARGE: {
     status: 413,
     closeCode: CloseCode.MESSAGE_TOO_BIG,
+    frame: false,
     message: "Message too large",
   },
-  RATE_LIMITED: { status: 429, closeCode: CloseCode.POLICY_VIOLATION, message: "Rate limited" },
-  TOO_MANY_STREAMS: { status: 429, message: "Too many concurrent streams" },
-  TOOL_NOT_FOUND: { status: 404, message: "Tool not found" },
-  TOOL_FAILED: { status: 500, message: "Tool failed" },
-  PROVIDER_ERROR: { status: 502, message: "The model provider failed" },
-  INTERNAL_ERROR: { status: 500, closeCode: CloseCode.INTERNAL_ERROR, message: "Internal error" },
-  HANDLER_ERROR: { status: 500, message: "Internal error" },
-  UNAUTHORIZED: { status: 401, message: "Unauthorized" },
-  FORBIDDEN: { status: 403, message: "Forbidden" },
-  ORIGIN_NOT_ALLOWED: { status: 403, message: "Origin not allowed" },
-  NOT_FOUND: { status: 404, message: "Not found" },
+  RATE_LIMITED: {
+    status: 429,
+    closeCode: CloseCode.POLICY_VIOLATION,
+    frame: true,
+    message: "Rate limited",
+  },
+  TOO_MANY_STREAMS: { status: 429, frame: true, message: "Too many concurrent streams" },
+  TOOL_NOT_FOUND: { status: 404, frame: true, message: "Tool not found" },
+  TOOL_FAILED: { status: 500, frame: true, message: "Tool failed" },
+  PROVIDER_ERROR: { status: 502, frame: true, message: "The model provider failed" },
+  INTERNAL_ERROR: {
+    status: 500,
+    closeCode: CloseCode.INTERNAL_ERROR,
+    frame: true,
+    message: "Internal error",
+  },
+  HANDLER_ERROR: { status: 500, frame: false, message: "Internal error" },
+  UNAUTHORIZED: { status: 401, frame: false, message: "Unauthorized" },
+  FORBIDDEN: { status: 403, frame: false, message: "Forbidden" },
+  ORIGIN_NOT_ALLOWED: { status: 403, frame: false, message: "Origin not allowed" },
+  NOT_FOUND: { status: 404, frame: false, message: "Not found" },
   MAX_CONNECTIONS: {
     status: 503,
     closeCode: CloseCode.TRY_AGAIN_LATER,
+    frame: false,
     message: "Too many connections",
   },
   SHUTTING_DOWN: {
     status: 503,
     closeCode: CloseCode.GOING_AWAY,
+    frame: true,
     message: "Server shutting down",
   },
-  CONNECTION_NOT_FOUND: { status: 404, message: "Connection not found" },
-  CONNECTION_CLOSED: { status: 499, message: "Connection closed" },
-  CANCELLED: { status: 499, message: "Request cancelled" },
+  CONNECTION_NOT_FOUND: { status: 404, frame: false, message: "Connection not found" },
+  CONNECTION_CLOSED: { status: 499, frame: false, message: "Connection closed" },
+  CANCELLED: { status: 499, frame: false, message: "Request cancelled" },
   SLOW_CONSUMER: {
     status: 503,
     closeCode: CloseCode.POLICY_VIOLATION,
+    frame: false,
     message: "Client too slow",
   },
-  PONG_TIMEOUT: { status: 408, message: "No pong in time" },
-  TRANSPORT_ERROR: { status: 500, message: "Transport error" },
+  PONG_TIMEOUT: { status: 408, frame: false, message: "No pong in time" },
+  TRANSPORT_ERROR: { status: 500, frame: false, message: "Transport error" },
 } as const satisfies Record<string, ErrorSpec>;
 
 /** A documented error code (`keyof ERRORS`). */

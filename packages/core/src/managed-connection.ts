@@ -5,7 +5,7 @@
 import type { ConnectionEvents } from "./adapter-types.ts";
 import { invokeSafely } from "./callbacks.ts";
 import type { ResolvedConfig } from "./config.ts";
-import { CloseCode, WebSocketConnectionError, WebSocketError } from "./errors.ts";
+import { CloseCode, ERRORS, WebSocketConnectionError, WebSocketError } from "./errors.ts";
 import { exceedsBytes, normalizeIncoming } from "./frame-data.ts";
 import type { HeartbeatTarget } from "./heartbeat.ts";
 import { unrefTimer } from "./timers.ts";
@@ -169,11 +169,10 @@ export class ManagedConnection implements HeartbeatTarget {
     const error = new WebSocketError(`Message exceeds max size (${limit} bytes)`, {
       code: "MESSAGE_TOO_LARGE",
       connectionId: this.connection.id,
-      closeCode: CloseCode.MESSAGE_TOO_BIG,
     });
     this.#closing = true;
     this.report(error);
-    closeSocket(this.connection.socket, CloseCode.MESSAGE_TOO_BIG, "Message too big");
+    closeSocket(this.connection.socket, ERRORS.MESSAGE_TOO_LARGE.closeCode, "Message too big");
   }
 
   #transportError(cause: unknown): void {

@@ -9,7 +9,7 @@
  *   bytes; a producer that awaits it stops pulling upstream until the client drains.
  * - A client stalled for `stallTimeout` ms is closed and `send()` rejects, so upstream is aborted.
  */
-import { CloseCode, WebSocketError } from "../errors.ts";
+import { ERRORS, WebSocketError } from "../errors.ts";
 import { unrefTimer } from "../timers.ts";
 import type { SocketLike, WebSocketConnection } from "../types.ts";
 import { createSocketWriter, type FrameWriter } from "./frame-writer.ts";
@@ -148,9 +148,8 @@ export function createStreamingChannel(
         if (Date.now() - started >= stallTimeout) {
           failure ??= new WebSocketError(`Client did not read for ${stallTimeout} ms`, {
             code: "SLOW_CONSUMER",
-            closeCode: CloseCode.POLICY_VIOLATION,
           });
-          writer.close(CloseCode.POLICY_VIOLATION, "Client too slow");
+          writer.close(ERRORS.SLOW_CONSUMER.closeCode, ERRORS.SLOW_CONSUMER.message);
           return reject(failure);
         }
         unrefTimer(setTimeout(poll, DRAIN_POLL_MS));
