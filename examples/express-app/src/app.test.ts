@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { WebSocket } from "ws";
 import type { AgentBackend } from "@agentsocket/core";
 import { createDemoAgent } from "@agentsocket/core/demo";
-import { connect, tryConnect, type TestClient } from "@agentsocket/core/testing";
+import { connect, refused, tryConnect, type TestClient } from "@agentsocket/core/testing";
 import { startApp, type RunningApp } from "./app.ts";
 
 const apps: RunningApp[] = [];
@@ -137,23 +137,21 @@ describe("express example: the agent at /ws", () => {
 
   it("refuses a handshake without credentials with HTTP 401", async () => {
     const { wsUrl, manager } = await start();
-    expect(await tryConnect(WebSocket, wsUrl)).toEqual({ ok: false, status: 401 });
+    expect(await tryConnect(WebSocket, wsUrl)).toEqual(refused(401, "UNAUTHORIZED"));
     expect(manager.getConnectionCount()).toBe(0);
   });
 
   it("refuses a tampered token, a non-JWT or a forged cookie with HTTP 401", async () => {
     const { url, wsUrl } = await start();
     const { body, cookie } = await login(url, "alice", "wonderland");
-    expect(await tryConnect(WebSocket, `${wsUrl}?token=${asBob(body.token!)}`)).toEqual({
-      ok: false,
-      status: 401,
-    });
-    expect(await tryConnect(WebSocket, `${wsUrl}?token=not-a-jwt`)).toEqual({
-      ok: false,
-      status: 401,
-    });
+    expect(await tryConnect(WebSocket, `${wsUrl}?token=${asBob(body.token!)}`)).toEqual(
+      refused(401, "UNAUTHORIZED"),
+    );
+    expect(await tryConnect(WebSocket, `${wsUrl}?token=not-a-jwt`)).toEqual(
+      refused(401, "UNAUTHORIZED"),
+    );
     const forged = { headers: { cookie: forge(cookie!) } };
-    expect(await tryConnect(WebSocket, wsUrl, forged)).toEqual({ ok: false, status: 401 });
+    expect(await tryConnect(WebSocket, wsUrl, forged)).toEqual(refused(401, "UNAUTHORIZED"));
   });
 
   it("refuses a token signed with another secret", async () => {
@@ -161,9 +159,8 @@ describe("express example: the agent at /ws", () => {
     apps.push(other);
     const { body } = await login(other.url, "alice", "wonderland");
     const { wsUrl } = await start();
-    expect(await tryConnect(WebSocket, `${wsUrl}?token=${body.token}`)).toEqual({
-      ok: false,
-      status: 401,
-    });
+    expect(await tryConnect(WebSocket, `${wsUrl}?token=${body.token}`)).toEqual(
+      refused(401, "UNAUTHORIZED"),
+    );
   });
 });

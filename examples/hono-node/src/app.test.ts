@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { WebSocket } from "ws";
 import type { AgentBackend } from "@agentsocket/core";
 import { createDemoAgent } from "@agentsocket/core/demo";
-import { connect, tryConnect, type TestClient } from "@agentsocket/core/testing";
+import { connect, refused, tryConnect, type TestClient } from "@agentsocket/core/testing";
 import { startApp, type RunningApp } from "./app.ts";
 
 const APP_ORIGIN = "https://app.example.com";
@@ -68,10 +68,9 @@ describe("hono example: the app's own routes", () => {
 describe("hono example: the agent at /ws", () => {
   it("refuses a handshake from another origin with 403 and accepts the app's origin", async () => {
     const { url, wsUrl, manager } = await start();
-    expect(await tryConnect(WebSocket, wsUrl, { origin: EVIL_ORIGIN })).toEqual({
-      ok: false,
-      status: 403,
-    });
+    expect(await tryConnect(WebSocket, wsUrl, { origin: EVIL_ORIGIN })).toEqual(
+      refused(403, "ORIGIN_NOT_ALLOWED"),
+    );
     expect(manager.getConnectionCount()).toBe(0);
 
     await open(wsUrl, APP_ORIGIN);

@@ -24,3 +24,5 @@ export {
   rejectionResponse,
 } from "./http-response.ts";
 export type { Refusal } from "./http-response.ts";
+export { answerUpgrade } from "./upgrade-socket.ts";
+export type { UpgradeSocket } from "./upgrade-socket.ts";

@@ -1,18 +1,15 @@
 /**
  * The connection registry: handshake decisions, limits, heartbeat, lookups, send and broadcast.
  */
-import type {
-  ConnectionEvents,
-  UpgradeAccepted,
-  UpgradeDecision,
-  UpgradeRejected,
-} from "./adapter-types.ts";
+import type { ConnectionEvents, UpgradeAccepted, UpgradeDecision } from "./adapter-types.ts";
 import { createAuthenticator, type AuthResult, type Authenticator } from "./auth/authenticate.ts";
+import { handshakeProblem, reject } from "./handshake.ts";
 import { parseRequestUrl, readHeader } from "./request.ts";
 import type { UpgradeRequest } from "./auth/types.ts";
 import { invokeSafely } from "./callbacks.ts";
 import { resolveConfig, type ResolvedConfig } from "./config.ts";
-import { CloseCode, ERRORS, WebSocketConnectionError, type KnownErrorCode } from "./errors.ts";
+import { CloseCode, ERRORS, WebSocketConnectionError } from "./errors.ts";
+import { refusalStatus } from "./http-response.ts";
 import { createHeartbeat, type Heartbeat } from "./heartbeat.ts";
 import { closeSocket, ManagedConnection } from "./managed-connection.ts";
 import { connectedFrame } from "./system-frames.ts";
@@ -44,6 +41,7 @@ export class WebSocketConnectionManager {
   readonly #byPath = new Map<string, Set<ManagedConnection>>();
   readonly #heartbeat: Heartbeat;
   readonly #onClosed = (managed: ManagedConnection) => this.#unregister(managed);
+  #shuttingDown = false;
 
   /** @throws {TypeError} naming the first invalid option. */
   constructor(config: WebSocketConfig = {}) {
@@ -84,13 +82,22 @@ export class WebSocketConnectionManager {
     return path === this.config.path || this.#handlers.has(path);
   }
 
+  /** Whether `closeAll()` has begun: new handshakes are refused with 503 `SHUTTING_DOWN`. */
+  get shuttingDown(): boolean {
+    return this.#shuttingDown;
+  }
+
   /**
-   * Decides a handshake before any upgrade: path, `Origin`, capacity, then auth.
+   * Decides a handshake before any upgrade: handshake headers, path, shutdown, `Origin`,
+   * capacity, then auth (and shutdown again, since auth may take a while).
    * Never throws; a rejection carries the HTTP status to answer with.
    */
   async authorizeUpgrade(request: UpgradeRequest): Promise<UpgradeDecision> {
+    const malformed = handshakeProblem(request);
+    if (malformed) return reject("INVALID_HANDSHAKE", malformed);
     const path = trimSlash(parseRequestUrl(request.url).pathname);
     if (!this.handlesPath(path)) return reject("NOT_FOUND", `No WebSocket endpoint at ${path}`);
+    if (this.#shuttingDown) return reject("SHUTTING_DOWN", ERRORS.SHUTTING_DOWN.message);
     const { allowedOrigins, maxConnections } = this.config;
     const origin = readHeader(request.headers, "origin");
     if (
@@ -107,7 +114,8 @@ export class WebSocketConnectionManager {
       return rejected;
     }
     const auth = await this.#authenticate(request);
-    if (!auth.ok) return { ok: false, status: auth.error.status ?? 401, error: auth.error };
+    if (this.#shuttingDown) return reject("SHUTTING_DOWN", ERRORS.SHUTTING_DOWN.message);
+    if (!auth.ok) return { ok: false, status: refusalStatus(auth.error), error: auth.error };
     const decision: UpgradeAccepted = { ok: true, path };
     if (auth.user) decision.user = auth.user;
     if (request.remoteAddress) decision.remoteAddress = request.remoteAddress;
@@ -146,6 +154,12 @@ export class WebSocketConnectionManager {
     );
     const events = managed.events();
 
+    // A socket authorized before shutdown began but upgraded after it goes away at once.
+    if (this.#shuttingDown) {
+      managed.discard();
+      closeSocket(socket, ERRORS.SHUTTING_DOWN.closeCode, ERRORS.SHUTTING_DOWN.message);
+      return events;
+    }
     // Handshakes authorized concurrently can overshoot the limit; the late ones close here.
     if (this.#connections.size >= this.config.maxConnections) {
       managed.report(
@@ -155,7 +169,7 @@ export class WebSocketConnectionManager {
         ),
       );
       managed.discard();
-      closeSocket(socket, CloseCode.TRY_AGAIN_LATER, "Try again later");
+      closeSocket(socket, ERRORS.MAX_CONNECTIONS.closeCode, "Try again later");
       return events;
     }
 
@@ -218,11 +232,16 @@ export class WebSocketConnectionManager {
     return this.#connections.get(id)?.close(code, reason) ?? Promise.resolve();
   }
 
-  /** Closes every connection (1001 by default: the server is going away). */
+  /**
+   * Shuts the manager down: from now on handshakes are refused with 503 `SHUTTING_DOWN` (those
+   * still in auth included), and every connection is closed (1001 by default: the server is going
+   * away). Resolves once all have closed. To drop connections and keep serving, use `close(id)`.
+   */
   async closeAll(
-    code: number = CloseCode.GOING_AWAY,
-    reason = "Server shutting down",
+    code: number = ERRORS.SHUTTING_DOWN.closeCode,
+    reason = ERRORS.SHUTTING_DOWN.message,
   ): Promise<void> {
+    this.#shuttingDown = true;
     await Promise.all(
       Array.from(this.#connections.values(), (managed) => managed.close(code, reason)),
     );
@@ -250,14 +269,6 @@ export class WebSocketConnectionManager {
     };
     invokeSafely(handler.onError, () => {}, standIn, error);
   }
-}
-
-function reject(code: KnownErrorCode, message: string): UpgradeRejected {
-  return {
-    ok: false,
-    status: ERRORS[code].status,
-    error: new WebSocketConnectionError(message, { code }),
-  };
 }
 
 function addTo(

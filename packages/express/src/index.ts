@@ -4,22 +4,19 @@
  * server's hot reload, another WebSocket library) keep working.
  */
 import type { IncomingMessage, Server } from "node:http";
-import { STATUS_CODES } from "node:http";
 import type { Server as HttpsServer } from "node:https";
 import type { Duplex } from "node:stream";
 import { WebSocketServer } from "ws";
 import type { WebSocketConnectionManager } from "@agentsocket/core";
-import {
-  acceptNodeWebSocket,
-  parseRequestUrl,
-  type UpgradeRejected,
-} from "@agentsocket/core/adapter";
+import { acceptNodeWebSocket, answerUpgrade, parseRequestUrl } from "@agentsocket/core/adapter";
 
 /**
  * Adds the manager's WebSocket endpoints to an existing HTTP server.
  *
  * Upgrade requests for the manager's paths are authenticated and upgraded; others are left to
- * the server's other `upgrade` listeners (or answered 404 when there are none).
+ * the server's other `upgrade` listeners (or, when there are none, answered 404 `NOT_FOUND`, or
+ * 400 `INVALID_HANDSHAKE` for another protocol such as h2c). A refusal is JSON `{ error, code }`
+ * with its status, and its socket is destroyed once written.
  *
  * @param server the `http.Server` (e.g. `app.listen(3000)` in Express).
  * @param manager the connection manager whose handlers serve the connections.
@@ -42,11 +39,12 @@ export function attachWebSocket(
 
   const onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer) => {
     const url = request.url ?? "/";
-    if (!manager.handlesPath(parseRequestUrl(url).pathname)) {
-      // Somebody else's endpoint; answer only when nobody else is listening.
-      if (server.listenerCount("upgrade") === 1) writeRejection(socket, 404, "Not Found");
-      return;
-    }
+    const ours =
+      request.headers.upgrade?.toLowerCase() === "websocket" &&
+      manager.handlesPath(parseRequestUrl(url).pathname);
+    // Somebody else's upgrade (another path or protocol): answered, 404 or 400, only when nobody
+    // else is listening; core decides which.
+    if (!ours && server.listenerCount("upgrade") > 1) return;
     // A client may reset the connection while auth is pending; that must not crash the process.
     const ignore = () => {};
     socket.on("error", ignore);
@@ -58,7 +56,9 @@ export function attachWebSocket(
       })
       .then((decision) => {
         if (socket.destroyed) return;
-        if (!decision.ok) return reject(socket, decision);
+        // The refusal is written whole, then the socket is destroyed: never left half-open.
+        if (!decision.ok || !ours)
+          return answerUpgrade(socket, decision.ok ? NOT_FOUND : decision.error);
         wss.handleUpgrade(request, socket, head, (ws) => {
           socket.off("error", ignore);
           acceptNodeWebSocket(manager, ws, decision);
@@ -66,7 +66,7 @@ export function attachWebSocket(
       })
       .catch(() => {
         // Never a hung handshake: whatever failed, the client gets an answer and the socket goes.
-        if (!socket.destroyed) writeRejection(socket, 500, "Internal error");
+        if (!socket.destroyed) void answerUpgrade(socket, INTERNAL_ERROR);
       });
   };
 
@@ -77,16 +77,5 @@ export function attachWebSocket(
   };
 }
 
-function reject(socket: Duplex, decision: UpgradeRejected): void {
-  writeRejection(socket, decision.status, decision.error.message, decision.error.code);
-}
-
-/** Answers a handshake with an HTTP error instead of `101 Switching Protocols`. */
-function writeRejection(socket: Duplex, status: number, message: string, code?: string): void {
-  const body = JSON.stringify(code ? { error: message, code } : { error: message });
-  socket.end(
-    `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ""}\r\n` +
-      "Connection: close\r\nContent-Type: application/json\r\n" +
-      `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
-  );
-}
+const NOT_FOUND = { code: "NOT_FOUND", message: "Not found" };
+const INTERNAL_ERROR = { code: "INTERNAL_ERROR", message: "Internal error" };

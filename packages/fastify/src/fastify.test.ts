@@ -68,7 +68,11 @@ describe("fastify specifics", () => {
         }
       }),
     );
-    expect(await tryConnect(WebSocket, `${ws}/ws?first`)).toEqual({ ok: false, status: 401 });
+    expect(await tryConnect(WebSocket, `${ws}/ws?first`)).toEqual({
+      ok: false,
+      status: 401,
+      body: { error: "app says no" },
+    });
     const client = await connect(WebSocket, `${ws}/ws?second`, {
       headers: { "x-app-auth": "yes" },
     });

@@ -8,7 +8,13 @@ import websocket from "@fastify/websocket";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import fp from "fastify-plugin";
 import { CloseCode, type WebSocketConnectionManager } from "@agentsocket/core";
-import { acceptNodeWebSocket, type UpgradeAccepted } from "@agentsocket/core/adapter";
+import {
+  acceptNodeWebSocket,
+  refusalBody,
+  refusalStatus,
+  type Refusal,
+  type UpgradeAccepted,
+} from "@agentsocket/core/adapter";
 
 /** Options of the {@link agentsocket} plugin. */
 export interface AgentSocketFastifyOptions {
@@ -35,37 +41,56 @@ async function agentsocketPlugin(
 
   const accepted = new WeakMap<FastifyRequest, UpgradeAccepted>();
 
-  async function authorize(request: FastifyRequest, reply: FastifyReply) {
-    // A plain GET is left to @fastify/websocket, which answers 404.
-    if (!request.ws) return;
-    const decision = await manager.authorizeUpgrade({
+  const decide = (request: FastifyRequest) =>
+    manager.authorizeUpgrade({
       url: request.url,
       headers: request.headers,
       remoteAddress: request.ip,
     });
-    if (decision.ok) {
-      accepted.set(request, decision);
-      return;
-    }
-    // The reply is written over the upgrade socket as a plain HTTP response, then destroyed.
-    return reply
-      .code(decision.status)
-      .header("connection", "close")
-      .send({ error: decision.error.message, code: decision.error.code });
+  // Written over the upgrade socket as a plain HTTP response, which is then destroyed.
+  const refuse = (reply: FastifyReply, refusal: Refusal) =>
+    reply.code(refusalStatus(refusal)).header("connection", "close").send(refusalBody(refusal));
+
+  async function authorize(request: FastifyRequest, reply: FastifyReply) {
+    // A plain GET is left to @fastify/websocket, which answers 404.
+    if (!request.ws) return;
+    const decision = await decide(request);
+    if (decision.ok) accepted.set(request, decision);
+    else return refuse(reply, decision.error);
   }
 
+  // Upgrades no route will take — another protocol (h2c), or an unknown path — get core's answer
+  // (400 or 404 with { error, code }) instead of ws's text/html or Fastify's own 404 body.
+  fastify.addHook("onRequest", async (request, reply) => {
+    if (!request.ws) return;
+    if (!request.is404 && request.headers.upgrade?.toLowerCase() === "websocket") return;
+    const decision = await decide(request);
+    if (!decision.ok) return refuse(reply, decision.error);
+  });
+
   for (const path of manager.paths()) {
-    fastify.get(path, { websocket: true, preValidation: authorize }, (socket, request) => {
-      const decision = accepted.get(request);
-      if (decision === undefined) {
-        socket.close(CloseCode.INTERNAL_ERROR, "Handshake was not authorized");
-        return;
-      }
-      accepted.delete(request);
-      // Core closes its connections with 1001 on `app.close()`; left in a tracking ws server's
-      // set, @fastify/websocket's own preClose would close them first, without a code (1005).
-      fastify.websocketServer.clients?.delete(socket);
-      acceptNodeWebSocket(manager, socket, decision);
+    fastify.route({
+      method: "GET",
+      url: path,
+      preValidation: authorize,
+      // Not an upgrade: `Upgrade: websocket` with `Connection: keep-alive` is core's 400, a plain
+      // GET a JSON 404.
+      handler: async (request, reply) => {
+        const decision = request.headers.upgrade === undefined ? undefined : await decide(request);
+        refuse(reply, decision?.ok === false ? decision.error : NO_HANDSHAKE);
+      },
+      wsHandler: (socket, request) => {
+        const decision = accepted.get(request);
+        if (decision === undefined) {
+          socket.close(CloseCode.INTERNAL_ERROR, "Handshake was not authorized");
+          return;
+        }
+        accepted.delete(request);
+        // Core closes its connections with 1001 on `app.close()`; left in a tracking ws server's
+        // set, @fastify/websocket's own preClose would close them first, without a code (1005).
+        fastify.websocketServer.clients?.delete(socket);
+        acceptNodeWebSocket(manager, socket, decision);
+      },
     });
   }
 
@@ -81,6 +106,11 @@ async function agentsocketPlugin(
     await manager.closeAll();
   });
 }
+
+const NO_HANDSHAKE = {
+  code: "NOT_FOUND",
+  message: "Not found: this path serves WebSocket handshakes",
+};
 
 /**
  * Serves the manager's WebSocket endpoints on a Fastify app. Registers `@fastify/websocket`

@@ -7,7 +7,9 @@ import { WebSocket, WebSocketServer } from "ws";
 import { WebSocketConnectionManager } from "@agentsocket/core";
 import {
   connect,
+  handshakeLines,
   listenForTests,
+  rawRequest,
   runConformanceSuite,
   tryConnect,
 } from "@agentsocket/core/testing";
@@ -30,7 +32,13 @@ async function start(manager: WebSocketConnectionManager, options: StartOptions 
   return listenForTests(server, () => manager.closeAll());
 }
 
-runConformanceSuite({ name: "hono", WebSocket, start: (manager) => start(manager) });
+// A bare Hono app's 404 for another path travels node-server's upgrade path, which drops bodies.
+runConformanceSuite({
+  name: "hono",
+  WebSocket,
+  start: (manager) => start(manager),
+  unservedPaths: "app",
+});
 
 describe("hono middleware", () => {
   const stops: (() => Promise<void>)[] = [];
@@ -64,7 +72,7 @@ describe("hono middleware", () => {
       await next();
     };
     const { manager, wsUrl } = await serve({ before: requireAppAuth });
-    expect(await tryConnect(WebSocket, wsUrl)).toEqual({ ok: false, status: 401 });
+    expect(await tryConnect(WebSocket, wsUrl)).toMatchObject({ ok: false, status: 401 });
     expect(manager.getConnectionCount()).toBe(0);
     const client = await connect(WebSocket, wsUrl, { headers: { "x-app-auth": "yes" } });
     clients.push(client.socket as WebSocket);
@@ -78,6 +86,16 @@ describe("hono middleware", () => {
     clients.push(client.socket as WebSocket);
     const { connectionId } = await client.ofType("connected");
     expect(manager.getConnection(connectionId as string)?.metadata.remoteAddress).toBe("127.0.0.1");
+  });
+
+  it("answers Upgrade: websocket without Connection: Upgrade with 400 INVALID_HANDSHAKE, not 500", async () => {
+    const { url } = await serve();
+    const lines = handshakeLines("/ws").map((line) =>
+      line === "Connection: Upgrade" ? "Connection: keep-alive" : line,
+    );
+    const response = await rawRequest(url, lines);
+    response.socket.destroy();
+    expect(response).toMatchObject({ status: 400, body: { code: "INVALID_HANDSHAKE" } });
   });
 
   it("rejects a missing upgradeWebSocket with a TypeError naming it", () => {

@@ -5,10 +5,16 @@
  */
 import type { MiddlewareHandler } from "hono";
 import type { GetConnInfo } from "hono/conninfo";
-import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { UpgradeWebSocket, WSContext, WSEvents, WSMessageReceive } from "hono/ws";
 import type { WebSocketConnectionManager } from "@agentsocket/core";
-import type { ConnectionEvents, SocketLike, UpgradeAccepted } from "@agentsocket/core/adapter";
+import {
+  answerUpgrade,
+  rejectionResponse,
+  type UpgradeSocket,
+  type ConnectionEvents,
+  type SocketLike,
+  type UpgradeAccepted,
+} from "@agentsocket/core/adapter";
 
 /** Options of {@link createWebSocketMiddleware}. */
 export interface WebSocketMiddlewareOptions {
@@ -23,6 +29,12 @@ export interface WebSocketMiddlewareOptions {
    * @default undefined (no remote address)
    */
   getConnInfo?: GetConnInfo;
+}
+
+/** `@hono/node-server`'s bindings (`c.env`): on its upgrade path there is no `outgoing`. */
+interface NodeUpgradeEnv {
+  incoming?: { socket?: UpgradeSocket };
+  outgoing?: unknown;
 }
 
 /** What the runtimes' raw sockets (`ws`, Bun's `ServerWebSocket`, WHATWG `WebSocket`) may offer. */
@@ -41,7 +53,11 @@ interface RawSocket {
  * A Hono middleware serving the manager's WebSocket endpoints. Other requests pass through.
  *
  * Handshakes are authorized before the upgrade; a rejected one is answered with its HTTP status
- * (401, 403, 404, 503) and a JSON body `{ error, code }`.
+ * (400, 401, 403, 503) and a JSON body `{ error, code }`.
+ *
+ * On `@hono/node-server` the middleware writes its refusals on the socket itself (the node-server
+ * would drop the body and leave the socket half-open). Other handlers' answers there still lose
+ * their body, and `Upgrade: h2c` goes unanswered: `@agentsocket/server`'s Hono binding fixes both.
  *
  * @param manager the connection manager whose handlers serve the connections.
  * @param options the runtime's `upgradeWebSocket` (required) and `getConnInfo`.
@@ -70,16 +86,22 @@ export function createWebSocketMiddleware(
   }
 
   return async (c, next) => {
-    if (c.req.header("upgrade")?.toLowerCase() !== "websocket" || !manager.handlesPath(c.req.path))
-      return next();
+    // Any Upgrade on the manager's paths is core's to decide: `Upgrade: h2c`, or `websocket` with
+    // `Connection: keep-alive` (which node-server hands to the app as a plain request), get 400.
+    if (c.req.header("upgrade") === undefined || !manager.handlesPath(c.req.path)) return next();
     const decision = await manager.authorizeUpgrade({
       url: c.req.url,
       headers: c.req.raw.headers,
       remoteAddress: getConnInfo?.(c).remote.address,
     });
     if (!decision.ok) {
-      const { message, code } = decision.error;
-      return c.json({ error: message, code }, decision.status as ContentfulStatusCode);
+      const refusal = rejectionResponse(decision.error);
+      // @hono/node-server's upgrade listener (it calls the app without `outgoing`) would send this
+      // with an empty body and leave the socket half-open: write it whole and free the socket.
+      const env = c.env as NodeUpgradeEnv | undefined;
+      if (env?.incoming?.socket && env.outgoing === undefined)
+        await answerUpgrade(env.incoming.socket, refusal.clone());
+      return refusal;
     }
     return upgradeWebSocket(() => createEvents(manager, decision))(c, next);
   };

@@ -2,16 +2,11 @@
  * The agent over HTTP on the server: core's web-standard handler mounted at
  * `POST {basePath}/agent/generate` (JSON) and `POST {basePath}/agent/stream` (Server-Sent Events).
  */
-import type { WebSocketConnectionManager } from "@agentsocket/core";
-import { createAgentHttpHandler, type AgentService } from "@agentsocket/core/agent";
+import type { AgentHttpHandler } from "@agentsocket/core/agent";
 import type { FetchRoute } from "./routes.ts";
 
-export function agentRoutes(
-  basePath: string,
-  manager: WebSocketConnectionManager,
-  agent: AgentService,
-): FetchRoute[] {
-  const http = createAgentHttpHandler(agent, { manager });
+/** The routes serving `http` (created with the server's manager) under `basePath`. */
+export function agentRoutes(basePath: string, http: AgentHttpHandler): FetchRoute[] {
   return [
     {
       method: "POST",

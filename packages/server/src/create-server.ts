@@ -9,7 +9,12 @@ import {
   type AgentOptions,
   type WebSocketConfig,
 } from "@agentsocket/core";
-import { createAgentService, createAgentWebSocketHandler } from "@agentsocket/core/agent";
+import {
+  createAgentHttpHandler,
+  createAgentService,
+  createAgentWebSocketHandler,
+  type AgentHttpHandler,
+} from "@agentsocket/core/agent";
 import { agentRoutes } from "./agent-routes.ts";
 import type { FrameworkBinding } from "./frameworks/binding.ts";
 import { bindExpress } from "./frameworks/express.ts";
@@ -56,6 +61,7 @@ export class AgentServer {
   readonly #neurolink: AgentBackend;
   readonly #config: ServerConfig;
   readonly #routes = new Map<string, RouteDefinition>();
+  readonly #agentHttp: AgentHttpHandler;
   #binding: FrameworkBinding | undefined;
   #initializing: Promise<void> | undefined;
   #stopping: Promise<void> | undefined;
@@ -100,7 +106,8 @@ export class AgentServer {
         createAgentWebSocketHandler(agent),
       );
     }
-    for (const route of agentRoutes(basePath, this.websocket, agent)) this.#addRoute(route);
+    this.#agentHttp = createAgentHttpHandler(agent, { manager: this.websocket });
+    for (const route of agentRoutes(basePath, this.#agentHttp)) this.#addRoute(route);
   }
 
   /** The NeuroLink-shaped instance the agent endpoints use. */
@@ -152,12 +159,19 @@ export class AgentServer {
     this.#ready = true;
   }
 
-  /** Closes every WebSocket with 1001, then the HTTP server, without keep-alive waits. Idempotent. */
+  /**
+   * Refuses new handshakes and agent requests (503 `SHUTTING_DOWN`), closes every WebSocket with
+   * 1001, ends running SSE streams with an `error` event `SHUTTING_DOWN`, then closes the HTTP
+   * server without keep-alive waits. Resolves within the manager's `closeTimeout`: whatever is
+   * still open then (a client that never answers, a handshake stuck in auth) is destroyed.
+   * Idempotent.
+   */
   stop(): Promise<void> {
     this.#stopping ??= (async () => {
       this.#ready = false;
-      await this.websocket.closeAll(1001, "Server shutting down");
-      await this.#binding?.close();
+      const deadline = Date.now() + this.websocket.config.closeTimeout;
+      await Promise.all([this.websocket.closeAll(), this.#agentHttp.close()]);
+      await this.#binding?.close(deadline);
     })();
     return this.#stopping;
   }

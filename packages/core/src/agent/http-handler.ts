@@ -5,7 +5,7 @@
  * Same service, same auth, origins and size limit as the manager's WebSocket endpoints.
  */
 import type { WebSocketConnectionManager } from "../connection-manager.ts";
-import { WebSocketError, type ErrorCode } from "../errors.ts";
+import { ERRORS, WebSocketError, type ErrorCode } from "../errors.ts";
 import { jsonResponse, refusalStatus } from "../http-response.ts";
 import { describeIssues } from "../message-router.ts";
 import { errorFrame } from "../protocol.ts";
@@ -38,6 +38,11 @@ export interface AgentHttpHandler {
   generate(request: Request): Promise<Response>;
   /** `POST …/agent/stream`: the same body → `text/event-stream` of the stream's frames. */
   stream(request: Request): Promise<Response>;
+  /**
+   * For shutdown: refuses new requests with 503 `SHUTTING_DOWN`, ends every running stream with an
+   * `error` event of that code, and resolves once each has written its terminal event.
+   */
+  close(): Promise<void>;
 }
 
 interface Admitted {
@@ -65,9 +70,14 @@ export function createAgentHttpHandler(
   }
   const refuse = (code: ErrorCode, message: string, requestId?: string) =>
     jsonResponse(refusalStatus({ code, message }), errorFrame(code, message, requestId));
+  /** Running streams: their controllers and the promise that settles once each has ended. */
+  const running = new Map<AbortController, Promise<void>>();
+  let closing = false;
 
-  /** Origin, credentials, content type, size, JSON: everything before the agent runs. */
+  /** Shutdown, origin, credentials, content type, size, JSON: everything before the agent runs. */
   const admit = async (request: Request): Promise<Admitted | Response> => {
+    if (closing || manager?.shuttingDown)
+      return refuse("SHUTTING_DOWN", ERRORS.SHUTTING_DOWN.message);
     const allowedOrigins = manager?.config.allowedOrigins;
     const origin = request.headers.get("origin");
     if (allowedOrigins && origin !== null && !allowedOrigins.includes("*")) {
@@ -124,11 +134,22 @@ export function createAgentHttpHandler(
       // The client may have left while auth ran, and a past abort fires no event.
       if (request.signal.aborted) abort();
       void sse.closed.then(abort);
-      void agent.stream(payload, identity, sse.writer, { requestId, controller }).finally(() => {
-        request.signal.removeEventListener("abort", abort);
-        sse.writer.close(1000, "");
-      });
+      const run = agent
+        .stream(payload, identity, sse.writer, { requestId, controller })
+        .finally(() => {
+          request.signal.removeEventListener("abort", abort);
+          sse.writer.close(1000, "");
+          running.delete(controller);
+        });
+      running.set(controller, run);
       return new Response(sse.body, { status: 200, headers: SSE_HEADERS });
+    },
+
+    async close() {
+      closing = true;
+      const reason = new WebSocketError(ERRORS.SHUTTING_DOWN.message, { code: "SHUTTING_DOWN" });
+      for (const controller of running.keys()) controller.abort(reason);
+      await Promise.all(running.values());
     },
   };
 }

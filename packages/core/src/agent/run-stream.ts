@@ -1,6 +1,6 @@
 /**
  * One streamed answer, from `backend.stream()` to the channel's terminal frame: completed,
- * cancelled (the abort won) or `PROVIDER_ERROR`. The service wraps it so nothing escapes.
+ * cancelled (the abort won), the abort's reason when it is a `WebSocketError`, or `PROVIDER_ERROR`. The service wraps it so nothing escapes.
  */
 import { WebSocketError } from "../errors.ts";
 import type { StreamingChannel } from "../streaming/channel.ts";
@@ -16,7 +16,12 @@ export async function runStream(
   providerFailed: (error: unknown) => void,
 ): Promise<void> {
   const { signal } = controller;
-  const cancelled = () => channel.complete({ status: "cancelled" });
+  // An abort whose reason is a WebSocketError (the server shutting down) ends with that error:
+  // the answer is incomplete, and the client did not ask for that.
+  const cancelled = () =>
+    signal.reason instanceof WebSocketError
+      ? channel.error(signal.reason.code, signal.reason.message)
+      : channel.complete({ status: "cancelled" });
   const failed = (error: unknown) => {
     providerFailed(error);
     channel.error("PROVIDER_ERROR", "The model provider failed");

@@ -4,7 +4,7 @@
 import { SignJWT } from "jose";
 import { expect, it } from "vitest";
 import type { UpgradeRequest } from "../auth/types.ts";
-import type { Harness } from "./harness.ts";
+import { refused, type Harness } from "./harness.ts";
 
 const SECRET = "conformance-secret-at-least-32-bytes-long!";
 
@@ -25,12 +25,11 @@ export function authCases(h: Harness): void {
     const byQuery = await h.connect(wsUrl("/ws", "token=good"));
     await Promise.all([byHeader.ofType("connected"), byQuery.ofType("connected")]);
     expect(manager.getConnectionsByUser("u1")).toHaveLength(2);
-    expect(await h.tryConnect(wsUrl())).toEqual({ ok: false, status: 401 });
-    expect(await h.tryConnect(wsUrl(), { headers: { Authorization: "Bearer bad" } })).toEqual({
-      ok: false,
-      status: 401,
-    });
-    expect(await h.tryConnect(wsUrl("/ws", "token=bad"))).toEqual({ ok: false, status: 401 });
+    expect(await h.tryConnect(wsUrl())).toEqual(refused(401, "UNAUTHORIZED"));
+    expect(await h.tryConnect(wsUrl(), { headers: { Authorization: "Bearer bad" } })).toEqual(
+      refused(401, "UNAUTHORIZED"),
+    );
+    expect(await h.tryConnect(wsUrl("/ws", "token=bad"))).toEqual(refused(401, "UNAUTHORIZED"));
   });
 
   it("bearer with jwt: verified with jose, user from the claims; expired or foreign tokens get 401", async () => {
@@ -53,16 +52,15 @@ export function authCases(h: Harness): void {
       permissions: ["chat", "tools"],
     });
     const expired = await sign({ sub: "user-42" }, "-1m");
-    expect(await h.tryConnect(wsUrl("/ws", `token=${expired}`))).toEqual({
-      ok: false,
-      status: 401,
-    });
+    expect(await h.tryConnect(wsUrl("/ws", `token=${expired}`))).toEqual(
+      refused(401, "UNAUTHORIZED"),
+    );
     const forged = await new SignJWT({ sub: "x" })
       .setProtectedHeader({ alg: "HS256" })
       .setIssuer("agentsocket-tests")
       .sign(new TextEncoder().encode("another-secret-that-is-32-bytes-long!!"));
     expect(await h.tryConnect(wsUrl(), { headers: { authorization: `Bearer ${forged}` } })).toEqual(
-      { ok: false, status: 401 },
+      refused(401, "UNAUTHORIZED"),
     );
   });
 
@@ -78,8 +76,8 @@ export function authCases(h: Harness): void {
     await Promise.all([a.ofType("connected"), b.ofType("connected")]);
     expect(manager.getConnectionsByUser("service-a")).toHaveLength(1);
     expect(manager.getConnectionsByUser("service-b")).toHaveLength(1);
-    expect(await h.tryConnect(wsUrl("/ws", "apiKey=key-3"))).toEqual({ ok: false, status: 401 });
-    expect(await h.tryConnect(wsUrl())).toEqual({ ok: false, status: 401 });
+    expect(await h.tryConnect(wsUrl("/ws", "apiKey=key-3"))).toEqual(refused(401, "UNAUTHORIZED"));
+    expect(await h.tryConnect(wsUrl())).toEqual(refused(401, "UNAUTHORIZED"));
   });
 
   it("apiKey with a custom header and validate()", async () => {
@@ -92,10 +90,9 @@ export function authCases(h: Harness): void {
     });
     const client = await h.connect(wsUrl(), { headers: { "X-Service-Token": "s3cret" } });
     await client.ofType("connected");
-    expect(await h.tryConnect(wsUrl(), { headers: { "X-API-Key": "s3cret" } })).toEqual({
-      ok: false,
-      status: 401,
-    });
+    expect(await h.tryConnect(wsUrl(), { headers: { "X-API-Key": "s3cret" } })).toEqual(
+      refused(401, "UNAUTHORIZED"),
+    );
   });
 
   it("basic: validate gets the decoded user:password", async () => {
@@ -113,7 +110,7 @@ export function authCases(h: Harness): void {
     const client = await h.connect(wsUrl(), { headers: { Authorization: basic("ada:lovelace") } });
     await client.ofType("connected");
     expect(await h.tryConnect(wsUrl(), { headers: { Authorization: basic("ada:wrong") } })).toEqual(
-      { ok: false, status: 401 },
+      refused(401, "UNAUTHORIZED"),
     );
     expect(seen).toEqual(["ada:lovelace", "ada:wrong"]);
   });
@@ -135,7 +132,7 @@ export function authCases(h: Harness): void {
     const client = await h.connect(wsUrl("/ws", "room=7"), { headers: { Cookie: "session=abc" } });
     await client.ofType("connected");
     expect(requests[0]?.url).toContain("room=7");
-    expect(await h.tryConnect(wsUrl())).toEqual({ ok: false, status: 401 });
+    expect(await h.tryConnect(wsUrl())).toEqual(refused(401, "UNAUTHORIZED"));
   });
 
   it("required: false lets anonymous clients in but still rejects bad credentials", async () => {
@@ -149,7 +146,7 @@ export function authCases(h: Harness): void {
     const anonymous = await h.connect(wsUrl());
     const { connectionId } = await anonymous.ofType("connected");
     expect(manager.getConnection(connectionId as string)?.user).toBeUndefined();
-    expect(await h.tryConnect(wsUrl("/ws", "token=nope"))).toEqual({ ok: false, status: 401 });
+    expect(await h.tryConnect(wsUrl("/ws", "token=nope"))).toEqual(refused(401, "UNAUTHORIZED"));
   });
 
   it("roles and permissions: authenticated but lacking them gets 403", async () => {
@@ -167,17 +164,18 @@ export function authCases(h: Harness): void {
       },
     });
     await (await h.connect(wsUrl("/ws", "token=admin"))).ofType("connected");
-    expect(await h.tryConnect(wsUrl("/ws", "token=user"))).toEqual({ ok: false, status: 403 });
-    expect(await h.tryConnect(wsUrl("/ws", "token=limited"))).toEqual({ ok: false, status: 403 });
-    expect(await h.tryConnect(wsUrl("/ws", "token=stranger"))).toEqual({ ok: false, status: 401 });
+    expect(await h.tryConnect(wsUrl("/ws", "token=user"))).toEqual(refused(403, "FORBIDDEN"));
+    expect(await h.tryConnect(wsUrl("/ws", "token=limited"))).toEqual(refused(403, "FORBIDDEN"));
+    expect(await h.tryConnect(wsUrl("/ws", "token=stranger"))).toEqual(
+      refused(401, "UNAUTHORIZED"),
+    );
   });
 
   it("allowedOrigins: another browser origin gets 403; listed or absent origins connect", async () => {
     const { wsUrl } = await h.serve({ allowedOrigins: ["https://app.example.com"] });
-    expect(await h.tryConnect(wsUrl(), { origin: "https://evil.example.com" })).toEqual({
-      ok: false,
-      status: 403,
-    });
+    expect(await h.tryConnect(wsUrl(), { origin: "https://evil.example.com" })).toEqual(
+      refused(403, "ORIGIN_NOT_ALLOWED"),
+    );
     await (await h.connect(wsUrl(), { origin: "https://app.example.com" })).ofType("connected");
     await (await h.connect(wsUrl())).ofType("connected");
   });

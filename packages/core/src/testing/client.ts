@@ -22,10 +22,14 @@ export interface WsClient {
   on(event: "message", listener: (data: Uint8Array, isBinary: boolean) => void): unknown;
   on(event: "close", listener: (code: number, reason: Uint8Array) => void): unknown;
   on(event: "error", listener: (error: Error) => void): unknown;
-  on(
-    event: "unexpected-response",
-    listener: (req: unknown, res: { statusCode?: number; resume(): void }) => void,
-  ): unknown;
+  on(event: "unexpected-response", listener: (req: unknown, res: RefusalResponse) => void): unknown;
+}
+
+/** The HTTP response that refused a handshake (Node's `IncomingMessage`). */
+export interface RefusalResponse {
+  statusCode?: number;
+  on(event: "data", listener: (chunk: Uint8Array) => void): unknown;
+  on(event: "end" | "error", listener: () => void): unknown;
 }
 
 export type Frame = Record<string, unknown> & { type: string };
@@ -120,8 +124,12 @@ export interface ConnectOptions {
   origin?: string;
 }
 
-/** Outcome of a handshake: an open client, or the HTTP status that refused it. */
-export type ConnectResult = { ok: true; client: TestClient } | { ok: false; status: number };
+/**
+ * Outcome of a handshake: an open client, or the HTTP status that refused it with its body (the
+ * parsed JSON, or the text when it is not JSON; `""` for none).
+ */
+export type ConnectResult =
+  { ok: true; client: TestClient } | { ok: false; status: number; body: unknown };
 
 /** Opens a connection and waits for the handshake outcome. */
 export function tryConnect(
@@ -135,9 +143,14 @@ export function tryConnect(
       const client = new TestClient(socket);
       socket.on("open", () => resolve({ ok: true, client }));
       socket.on("unexpected-response", (_req, res) => {
-        res.resume();
-        resolve({ ok: false, status: res.statusCode ?? 0 });
-        socket.terminate();
+        let text = "";
+        const done = () => {
+          resolve({ ok: false, status: res.statusCode ?? 0, body: parseBody(text) });
+          socket.terminate();
+        };
+        res.on("data", (chunk) => (text += decoder.decode(chunk, { stream: true })));
+        res.on("end", done);
+        res.on("error", done);
       });
       socket.on("error", (error) => reject(error));
     }),
@@ -154,4 +167,12 @@ export async function connect(
   const result = await tryConnect(WebSocket, url, options);
   if (!result.ok) throw new Error(`Handshake to ${url} refused with HTTP ${result.status}`);
   return result.client;
+}
+
+function parseBody(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
 }

@@ -1,7 +1,7 @@
 /**
  * Per-test servers and clients for the conformance suite, all closed in `afterEach`.
  */
-import { afterEach } from "vitest";
+import { afterEach, expect } from "vitest";
 import type { AgentBackend } from "../agent/backend.ts";
 import { WebSocketConnectionManager } from "../connection-manager.ts";
 import type { WebSocketConfig, WebSocketHandler } from "../types.ts";
@@ -38,6 +38,21 @@ export interface ConformanceTarget {
    * @default false
    */
   server?: boolean;
+  /**
+   * Who answers a WebSocket upgrade to a path the manager does not serve. `"core"`: a JSON
+   * `{ error, code: "NOT_FOUND" }`. `"app"`: the framework app's own 404, of which only the status
+   * is checked (a bare Hono app on `@hono/node-server`, which sends refused upgrades without a body).
+   * @default "core"
+   */
+  unservedPaths?: "core" | "app";
+}
+
+/**
+ * What a handshake refused with `status` and `code` looks like to {@link Harness.tryConnect}: the
+ * status and a JSON body `{ error, code }` with a non-empty message.
+ */
+export function refused(status: number, code: string) {
+  return { ok: false, status, body: { error: expect.stringMatching(/./), code } };
 }
 
 export interface Served {

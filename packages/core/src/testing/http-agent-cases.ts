@@ -128,4 +128,32 @@ export function httpAgentCases(h: Harness): void {
       (await within(aborted, "the upstream abort after the client left", 1000)) - leftAt,
     ).toBeLessThan(1000);
   });
+
+  it("a stream running when the server stops ends with an error event SHUTTING_DOWN", async () => {
+    const backend = createTestBackend({ tokenDelay: 2 });
+    const { server } = await h.serve({}, {}, backend);
+    const response = await post(`${server.url}/api/agent/stream`, {
+      prompt: "forever",
+      requestId: "s1",
+    });
+    let stopping: Promise<void> | undefined;
+    const events = await within(
+      readEvents(response, (event) => {
+        if (event.type === "chunk") stopping ??= server.stop();
+        return false;
+      }),
+      "the stream to end at shutdown",
+    );
+    expect(events.at(-1)).toEqual({
+      type: "error",
+      requestId: "s1",
+      code: "SHUTTING_DOWN",
+      error: "Server shutting down",
+    });
+    expect(events.filter((e) => e.type === "error" || e.type === "stream_complete")).toHaveLength(
+      1,
+    );
+    await within(stopping!, "stop()");
+    expect(backend.state.abortedAt).toHaveLength(1);
+  });
 }

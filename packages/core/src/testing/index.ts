@@ -12,6 +12,7 @@ import { describe } from "vitest";
 import { agentCases } from "./agent-cases.ts";
 import { authCases } from "./auth-cases.ts";
 import { connectionCases } from "./connection-cases.ts";
+import { handshakeCases } from "./handshake-cases.ts";
 import { createHarness, type ConformanceTarget } from "./harness.ts";
 import { httpAgentCases } from "./http-agent-cases.ts";
 import { limitCases } from "./limit-cases.ts";
@@ -23,6 +24,7 @@ export function runConformanceSuite(target: ConformanceTarget): void {
     const harness = createHarness(target);
     describe("connections", () => connectionCases(harness));
     describe("auth", () => authCases(harness));
+    describe("handshakes", () => handshakeCases(harness));
     describe("limits", () => limitCases(harness));
     describe("agent", () => agentCases(harness));
     if (target.server) describe("server", () => serverCases(harness));
@@ -30,7 +32,9 @@ export function runConformanceSuite(target: ConformanceTarget): void {
   });
 }
 
-export { createHarness, deferred, listenForTests } from "./harness.ts";
+export { createHarness, deferred, listenForTests, refused } from "./harness.ts";
+export { handshakeLines, rawRequest } from "./raw-http.ts";
+export type { RawResponse } from "./raw-http.ts";
 export type {
   ConformanceServer,
   ConformanceTarget,
@@ -45,6 +49,7 @@ export type {
   ConnectOptions,
   ConnectResult,
   Frame,
+  RefusalResponse,
   WsClient,
   WsClientConstructor,
 } from "./client.ts";

@@ -5,10 +5,12 @@
  */
 import { createServer } from "node:http";
 import type { NextFunction, Request, RequestHandler, Response } from "express";
+import { refusalBody, refusalStatus, type Refusal } from "@agentsocket/core/adapter";
 import { importPeer } from "../import-peer.ts";
 import { nodeRouteContext, toWebRequest, writeOutcome } from "../node-response.ts";
+import { bodyRefusal, notFound } from "../refusals.ts";
 import { runFetchRoute, runRoute, type RouteDefinition } from "../routes.ts";
-import { closeServer, listenOn, type BindFramework } from "./binding.ts";
+import { listenOn, trackServer, type BindFramework } from "./binding.ts";
 
 export const bindExpress: BindFramework = async (routes, manager) => {
   const [{ default: express }, { attachWebSocket }] = await Promise.all([
@@ -17,44 +19,38 @@ export const bindExpress: BindFramework = async (routes, manager) => {
   ]);
   const app = express();
   app.disable("x-powered-by");
-  const json = express.json({ limit: manager.config.maxMessageSize });
+  // `strict: false`: a JSON `null` or number is a body like on the other frameworks.
+  const json = express.json({ limit: manager.config.maxMessageSize, strict: false });
+  // A request that says `Upgrade` but reached the app (`Connection: keep-alive`) is core's 400 on
+  // the manager's paths, as on the other frameworks.
+  app.use((req, res, next) => {
+    if (req.headers.upgrade === undefined || !manager.handlesPath(req.path)) return next();
+    void manager
+      .authorizeUpgrade({ url: req.url, headers: req.headers })
+      .then((decision) => (decision.ok ? next() : sendRefusal(res, decision.error)));
+  });
   for (const route of routes) {
     const method = route.method.toLowerCase() as "get" | "post" | "put" | "patch" | "delete";
     app[method](route.path, ...handlersOf(route, json));
   }
-  // Express answers a body it cannot parse with an HTML page; ours answer JSON like every refusal.
-  app.use(
-    (
-      error: { status?: number; type?: string },
-      _req: Request,
-      res: Response,
-      next: NextFunction,
-    ) => {
-      if (res.headersSent) return next(error);
-      const tooLarge = error.type === "entity.too.large";
-      const status = tooLarge ? 413 : (error.status ?? 500);
-      const code = tooLarge
-        ? "MESSAGE_TOO_LARGE"
-        : status < 500
-          ? "INVALID_JSON"
-          : "INTERNAL_ERROR";
-      const message = tooLarge
-        ? "Request body too large"
-        : status < 500
-          ? "Body is not valid JSON"
-          : "Internal error";
-      res.status(status).json({ error: message, code });
-    },
-  );
+  // Express answers unknown routes and bodies it cannot parse with HTML pages (a stack trace and
+  // absolute paths included); ours answer JSON like every refusal.
+  app.use((req: Request, res: Response) => sendRefusal(res, notFound(req.method, req.path)));
+  app.use((error: { status?: unknown }, _req: Request, res: Response, next: NextFunction) => {
+    if (res.headersSent) return next(error);
+    if (typeof error?.status !== "number") console.error("[agentsocket] route failed:", error);
+    sendRefusal(res, bodyRefusal(typeof error?.status === "number" ? error.status : 500));
+  });
   const server = createServer(app);
   const detach = attachWebSocket(server, manager);
+  const tracker = trackServer(server);
   return {
     server,
     app,
     listen: (port, host) => listenOn(server, port, host),
-    close: async () => {
+    close: async (deadline) => {
       detach();
-      await closeServer(server);
+      await tracker.close(deadline);
     },
   };
 };
@@ -76,4 +72,8 @@ function handlersOf(route: RouteDefinition, json: RequestHandler): RequestHandle
       await writeOutcome(res, await runRoute(route, context));
     },
   ];
+}
+
+function sendRefusal(res: Response, refusal: Refusal): void {
+  res.status(refusalStatus(refusal)).json(refusalBody(refusal));
 }

@@ -1,18 +1,30 @@
 /**
- * The Hono binding: a Hono app on `@hono/node-server`, with the agentsocket middleware and the routes.
- * Hono and its Node server are optional peers, loaded only when this framework is asked for.
+/**
+ * The Hono binding: a Hono app on `@hono/node-server`, with the agentsocket middleware and the
+ * routes. It answers in full what node-server's upgrade listener answers with an empty body and a
+ * half-open socket (refused handshakes) or not at all (non-WebSocket upgrades such as h2c). Hono
+ * and its Node server are optional peers, loaded only when this framework is asked for.
  */
-import type { Server } from "node:http";
-import type { Context } from "hono";
+import type { IncomingMessage, Server } from "node:http";
+import type { Duplex } from "node:stream";
+import type { Http2Bindings, HttpBindings } from "@hono/node-server";
+import type { Context, Next } from "hono";
 import { WebSocketServer } from "ws";
+import { answerUpgrade, rejectionResponse } from "@agentsocket/core/adapter";
 import { importPeer } from "../import-peer.ts";
 import { runFetchRoute, runRoute, type HandlerRoute, type HttpRouteContext } from "../routes.ts";
-import { closeServer, listenOn, type BindFramework } from "./binding.ts";
+import { bodyRefusal, notFound } from "../refusals.ts";
+import { listenOn, trackServer, type BindFramework } from "./binding.ts";
 
-async function honoRouteContext(c: Context): Promise<HttpRouteContext> {
+const INVALID_JSON = Symbol("invalid JSON");
+
+async function honoRouteContext(c: Context): Promise<HttpRouteContext | Response> {
   const type = c.req.header("content-type") ?? "";
   let body: unknown;
-  if (type.includes("application/json")) body = await c.req.json().catch(() => undefined);
+  if (type.includes("application/json")) {
+    body = await c.req.json().catch(() => INVALID_JSON);
+    if (body === INVALID_JSON) return rejectionResponse(bodyRefusal(400));
+  }
   return {
     method: c.req.method,
     path: c.req.path,
@@ -25,7 +37,9 @@ async function honoRouteContext(c: Context): Promise<HttpRouteContext> {
 }
 
 async function respond(route: HandlerRoute, c: Context): Promise<Response> {
-  const outcome = await runRoute(route, await honoRouteContext(c));
+  const context = await honoRouteContext(c);
+  if (context instanceof Response) return context;
+  const outcome = await runRoute(route, context);
   if (outcome.kind === "response") return outcome.response;
   if (outcome.kind === "empty") return c.body(null, outcome.status as 204);
   return c.json(outcome.body, outcome.status as 200);
@@ -34,28 +48,75 @@ async function respond(route: HandlerRoute, c: Context): Promise<Response> {
 const HONO = ["hono", "@hono/node-server"] as const;
 
 export const bindHono: BindFramework = async (routes, manager) => {
-  const [{ Hono }, { createAdaptorServer, upgradeWebSocket }, { createWebSocketMiddleware }] =
-    await Promise.all([
-      importPeer(() => import("hono"), 'The "hono" framework', HONO),
-      importPeer(() => import("@hono/node-server"), 'The "hono" framework', HONO),
-      import("@agentsocket/hono"),
-    ]);
+  const [
+    { Hono },
+    { bodyLimit },
+    { createAdaptorServer, upgradeWebSocket },
+    { createWebSocketMiddleware },
+  ] = await Promise.all([
+    importPeer(() => import("hono"), 'The "hono" framework', HONO),
+    importPeer(() => import("hono/body-limit"), 'The "hono" framework', HONO),
+    importPeer(() => import("@hono/node-server"), 'The "hono" framework', HONO),
+    import("@agentsocket/hono"),
+  ]);
   const app = new Hono();
-  app.use(createWebSocketMiddleware(manager, { upgradeWebSocket }));
+  // The responses node-server's upgrade listener must upgrade; it gets every other one written.
+  const upgrades = new WeakSet<Response>();
+  const upgrade = ((createEvents: Parameters<typeof upgradeWebSocket>[0]) => {
+    const middleware = upgradeWebSocket(createEvents as never);
+    return async (c: Context, next: Next) => {
+      const response = await middleware(c, next);
+      if (response) upgrades.add(response);
+      return response;
+    };
+  }) as unknown as typeof upgradeWebSocket;
+  app.use(createWebSocketMiddleware(manager, { upgradeWebSocket: upgrade }));
+  const limit = bodyLimit({
+    maxSize: manager.config.maxMessageSize,
+    onError: () => rejectionResponse(bodyRefusal(413)),
+  });
   for (const route of routes) {
     if (route.fetch) app.on(route.method, route.path, (c) => runFetchRoute(route, c.req.raw));
-    else app.on(route.method, route.path, (c) => respond(route, c));
+    else app.on(route.method, route.path, limit, (c) => respond(route, c));
   }
+  app.notFound((c) => rejectionResponse(notFound(c.req.method, c.req.path)));
+  app.onError((error) => {
+    console.error("[agentsocket] route handler failed:", error);
+    return rejectionResponse({ code: "INTERNAL_ERROR", message: "Internal error" });
+  });
+
+  const fetch = async (request: Request, env: HttpBindings | Http2Bindings) => {
+    const response = await app.fetch(request, env);
+    // node-server's upgrade listener calls fetch without an `outgoing` response, then writes
+    // what it gets back with `Content-Length: 0` and only ends the socket: write it whole here.
+    if (env.outgoing === undefined && !upgrades.has(response))
+      await answerUpgrade(env.incoming.socket, response);
+    return response;
+  };
   const wss = new WebSocketServer({
     noServer: true,
     clientTracking: false,
     maxPayload: manager.config.maxMessageSize,
   });
-  const server = createAdaptorServer({ fetch: app.fetch, websocket: { server: wss } }) as Server;
+  const server = createAdaptorServer({ fetch, websocket: { server: wss } }) as Server;
+  // node-server's upgrade listener returns early for anything but `Upgrade: websocket`, leaving
+  // the socket unanswered (CLOSE_WAIT) and `server.close()` waiting for it; core answers 400.
+  server.prependListener("upgrade", (request: IncomingMessage, socket: Duplex) => {
+    if (request.headers.upgrade?.toLowerCase() === "websocket") return;
+    // Node removes its own error listener before 'upgrade': a reset must not crash the process.
+    socket.on("error", () => {});
+    void manager
+      .authorizeUpgrade({ url: request.url ?? "/", headers: request.headers })
+      .then((decision) => {
+        if (decision.ok) socket.destroy();
+        else return answerUpgrade(socket, decision.error);
+      });
+  });
+  const tracker = trackServer(server);
   return {
     server,
     app,
     listen: (port, host) => listenOn(server, port, host),
-    close: () => closeServer(server),
+    close: (deadline) => tracker.close(deadline),
   };
 };
