@@ -149,9 +149,10 @@ describe.each(["express", "fastify"] as Framework[])("SSE on %s", (framework) =>
     socket.write(
       `POST /api/agent/stream HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body}`,
     );
-    await within(backend.state.nextAbort(), "the stall to abort upstream", 10_000);
+    // Megabytes fill the loopback buffers before the stream's own queue grows: allow a busy machine.
+    await within(backend.state.nextAbort(), "the stall to abort upstream", 20_000);
     // Reading now drains what was queued; a response that was torn down then closes the socket.
     socket.resume();
     await within(closed, "the server to close the stalled response", 10_000);
-  }, 30_000);
+  }, 40_000);
 });
