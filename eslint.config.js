@@ -25,7 +25,16 @@ const CORE = "packages/core/src";
 const upperLayers = (...names) => names.map((name) => `**/${name}/**`);
 
 export default tseslint.config(
-  { ignores: ["**/node_modules/**", "**/dist/**", "docs/**", "**/*.d.ts"] },
+  {
+    ignores: [
+      "**/node_modules/**",
+      "**/dist/**",
+      "docs/**",
+      "**/*.d.ts",
+      ".stryker-tmp/**",
+      "reports/**",
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
