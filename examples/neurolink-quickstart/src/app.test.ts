@@ -3,7 +3,7 @@
  * `openai-compatible` provider talks HTTP to a local OpenAI Responses API stub; a real `ws`
  * client speaks agentsocket's protocol: generate, stream, tool_call, cancel, and the SSE route.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { WebSocket } from "ws";
 import type { Framework } from "@agentsocket/server";
 import { startApp, type RunningApp } from "./app.ts";
@@ -13,11 +13,20 @@ type Frame = Record<string, unknown> & { type: string };
 
 const stubs: OpenAIStub[] = [];
 const sockets: WebSocket[] = [];
+/** NeuroLink passes its system prompt in `messages`, and the AI SDK warns on every such call. */
+const SYSTEM_IN_MESSAGES = /^AI SDK Warning: System messages in the prompt or messages fields/;
+let warnings: unknown[][] = [];
 
+beforeEach(() => {
+  warnings = [];
+  vi.spyOn(console, "warn").mockImplementation((...args) => void warnings.push(args));
+});
 afterEach(async () => {
   for (const socket of sockets.splice(0)) socket.terminate();
   await Promise.all(stubs.splice(0).map((stub) => stub.close()));
   vi.restoreAllMocks();
+  // That warning is expected; any other is a finding.
+  expect(warnings.filter(([message]) => !SYSTEM_IN_MESSAGES.test(String(message)))).toEqual([]);
 });
 
 /** Rejects after `ms`: a guard against hanging, not a synchronizer. */

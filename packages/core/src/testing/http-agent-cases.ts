@@ -2,7 +2,7 @@
  * Conformance for full servers: the agent over HTTP — JSON generate and the SSE stream whose
  * events are the WebSocket frames — with the same auth and validation.
  */
-import { expect, it } from "vitest";
+import { expect, it, onTestFinished, vi } from "vitest";
 import { within, type Frame } from "./client.ts";
 import type { Harness } from "./harness.ts";
 import { createTestBackend, PROVIDER_SECRET, TEST_TEXT } from "./test-backend.ts";
@@ -52,6 +52,13 @@ const post = (
     signal,
   });
 
+/** Captures console.error for this test: a server without `onError` reports failures there. */
+function captureConsoleError() {
+  const spy = vi.spyOn(console, "error").mockImplementation(() => {});
+  onTestFinished(() => spy.mockRestore());
+  return spy;
+}
+
 export function httpAgentCases(h: Harness): void {
   const auth = {
     strategy: "bearer" as const,
@@ -76,11 +83,16 @@ export function httpAgentCases(h: Harness): void {
     const invalid = await post(url, { prompt: "" }, bearer);
     expect(invalid.status).toBe(400);
     expect(await invalid.json()).toMatchObject({ type: "error", code: "VALIDATION_FAILED" });
+    const logged = captureConsoleError();
     const failed = await post(url, { prompt: "fail" }, bearer);
     expect(failed.status).toBe(502);
     const failure = await failed.text();
     expect(JSON.parse(failure)).toMatchObject({ code: "PROVIDER_ERROR" });
     expect(failure).not.toContain(PROVIDER_SECRET);
+    // The operator, unlike the client, sees the provider's error.
+    expect(logged.mock.calls).toEqual([
+      ["[agentsocket] generate failed:", expect.objectContaining({ message: expect.any(String) })],
+    ]);
   });
 
   it("POST /api/agent/stream streams SSE events named and shaped like the WebSocket frames", async () => {
@@ -103,10 +115,14 @@ export function httpAgentCases(h: Harness): void {
     const chunks = events.filter((e) => e.type === "chunk");
     chunks.forEach((chunk, i) => expect(chunk).toMatchObject({ requestId: "e1", seq: i + 1 }));
     expect(chunks.map((c) => c.content).join("")).toBe(TEST_TEXT);
+    const logged = captureConsoleError();
     const mid = await post(`${server.url}/api/agent/stream`, { prompt: "fail-mid" }, bearer);
     const failed = await readEvents(mid);
     expect(failed.at(-1)).toMatchObject({ type: "error", code: "PROVIDER_ERROR" });
     expect(JSON.stringify(failed)).not.toContain(PROVIDER_SECRET);
+    expect(logged.mock.calls).toEqual([
+      ["[agentsocket] stream failed:", expect.objectContaining({ message: expect.any(String) })],
+    ]);
     expect((await post(`${server.url}/api/agent/stream`, { prompt: "go" })).status).toBe(401);
   });
 

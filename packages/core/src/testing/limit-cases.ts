@@ -1,9 +1,11 @@
 /**
- * Conformance: connection limit, message size, dead peers.
+ * Conformance: connection limit, message size, dead peers, stalled readers.
  */
 import { expect, it } from "vitest";
+import { createAgentWebSocketHandler } from "../agent/ws-handler.ts";
 import { within } from "./client.ts";
 import { deferred, refused, type Harness } from "./harness.ts";
+import { createTestBackend } from "./test-backend.ts";
 
 export function limitCases(h: Harness): void {
   it("at maxConnections the next handshake gets 503 MAX_CONNECTIONS and onError hears why", async () => {
@@ -67,13 +69,43 @@ export function limitCases(h: Harness): void {
     expect(await alive.ofType("pong")).toEqual({ type: "pong", timestamp: 7 });
   });
 
-  it("pingInterval 0 disables the heartbeat", async () => {
-    const { manager, wsUrl } = await h.serve({ pingInterval: 0, pongTimeout: 1 });
-    const silent = await h.connect(wsUrl(), { autoPong: false });
-    await silent.ofType("connected");
-    // With a 1 ms pong timeout any ping would expire the peer at once; a round trip proves none did.
+  it("pingInterval 0 disables the heartbeat: a silent peer outlives one a heartbeat drops", async () => {
+    const off = await h.serve({ pingInterval: 0, pongTimeout: 1 });
+    const silent = await h.connect(off.wsUrl(), { autoPong: false });
+    // The control: the same silent peer on a server with a heartbeat is dropped ~150 ms in, by
+    // which time a 1 ms pong timeout would have dropped `silent` a hundred times over.
+    const expired = deferred<Error>();
+    const on = await h.serve(
+      { pingInterval: 50, pongTimeout: 100 },
+      { "/ws": { onError: (_c, e) => expired.resolve(e) } },
+    );
+    const dropped = await h.connect(on.wsUrl(), { autoPong: false });
+    expect((await within(dropped.closed, "the control peer's termination", 2000)).code).toBe(1006);
+    expect((await expired.promise).message).toBe("No pong within 100 ms");
+    expect(silent.socket.readyState).toBe(1);
     silent.send({ type: "ping", timestamp: 1 });
-    await silent.ofType("pong");
-    expect(manager.getConnectionCount()).toBe(1);
+    expect(await silent.ofType("pong")).toEqual({ type: "pong", timestamp: 1 });
+    expect(off.manager.getConnectionCount()).toBe(1);
   });
+
+  it("a client that stops reading a stream is closed with 1008 after stallTimeout, upstream aborted", async () => {
+    const backend = createTestBackend({ burst: true });
+    const handler = createAgentWebSocketHandler(backend, {
+      onError: () => {},
+      streaming: { bufferSize: 4096, stallTimeout: 200 },
+    });
+    const { wsUrl } = await h.serve({}, { "/ws": handler });
+    const client = await h.connect(wsUrl());
+    await client.ofType("connected");
+    client.socket.pause(); // reads nothing more: the server's send buffer fills
+    client.send({ type: "stream", requestId: "slow", payload: { prompt: "forever" } });
+    // Megabytes fill the loopback buffers before the channel's own queue grows: allow a busy machine.
+    await within(backend.state.nextAbort(), "the stall to abort upstream", 20_000);
+    // Reading again drains what was queued, then the close frame.
+    client.socket.resume();
+    expect(await within(client.closed, "the 1008 close", 10_000)).toEqual({
+      code: 1008,
+      reason: "Client too slow",
+    });
+  }, 40_000);
 }
