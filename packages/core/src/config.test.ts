@@ -12,6 +12,7 @@ describe("WebSocketConnectionManager config", () => {
       pingInterval: 30000,
       pongTimeout: 10000,
       maxMessageSize: 1048576,
+      maxBufferedBytes: 4194304,
     });
     expect(given).toEqual({ maxConnections: 5 });
   });
@@ -21,6 +22,7 @@ describe("WebSocketConnectionManager config", () => {
     [{ pingInterval: -1 }, '"pingInterval"'],
     [{ pongTimeout: 1.5 }, '"pongTimeout"'],
     [{ maxMessageSize: Number.NaN }, '"maxMessageSize"'],
+    [{ maxBufferedBytes: 0 }, '"maxBufferedBytes"'],
     [{ path: "ws" }, '"path"'],
     [{ allowedOrigins: "https://a" as never }, '"allowedOrigins"'],
   ])("rejects %j with a TypeError naming the option", (config, name) => {

@@ -12,6 +12,7 @@ import { CloseCode, ERRORS, WebSocketConnectionError } from "./errors.ts";
 import { refusalStatus } from "./http-response.ts";
 import { createHeartbeat, type Heartbeat } from "./heartbeat.ts";
 import { closeSocket, ManagedConnection } from "./managed-connection.ts";
+import { limitBufferedBytes } from "./send-limit.ts";
 import { connectedFrame } from "./system-frames.ts";
 import {
   OPEN,
@@ -138,9 +139,15 @@ export class WebSocketConnectionManager {
     const now = Date.now();
     const metadata: WebSocketConnection["metadata"] = { path: decision.path };
     if (decision.remoteAddress) metadata.remoteAddress = decision.remoteAddress;
+    const id = crypto.randomUUID();
+    // Every send to this connection goes through the limited socket; an overflow closes it.
+    const limited = limitBufferedBytes(socket, this.config.maxBufferedBytes, id, (error) => {
+      managed.report(error);
+      void managed.close(CloseCode.POLICY_VIOLATION, "Client too slow");
+    });
     const connection: WebSocketConnection = {
-      id: crypto.randomUUID(),
-      socket,
+      id,
+      socket: limited,
       metadata,
       createdAt: now,
       lastActivity: now,

@@ -57,6 +57,7 @@ export const ERRORS = {
     message: "Rate limited",
   },
   TOO_MANY_STREAMS: { status: 429, frame: true, message: "Too many concurrent streams" },
+  TOO_MANY_REQUESTS: { status: 429, frame: true, message: "Too many requests in flight" },
   TOOL_NOT_FOUND: { status: 404, frame: true, message: "Tool not found" },
   TOOL_FAILED: { status: 500, frame: true, message: "Tool failed" },
   PROVIDER_ERROR: { status: 502, frame: true, message: "The model provider failed" },

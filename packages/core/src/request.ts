@@ -13,6 +13,30 @@ export function readHeader(headers: HeaderSource, name: string): string | undefi
   return Array.isArray(value) ? value[0] : value;
 }
 
+/**
+ * Every value of a header, each comma-separated item on its own, from `request.headers` and
+ * `request.rawHeaders` alike: duplicates arrive joined with "," (Fetch `Headers`), as an array,
+ * or — for `authorization` in Node's parsed headers — dropped after the first, which the raw
+ * header lines (when the adapter passes them) bring back.
+ */
+export function readHeaderValues(request: UpgradeRequest, name: string): string[] {
+  const key = name.toLowerCase();
+  const values: string[] = [];
+  const raw = request.rawHeaders ?? [];
+  for (let i = 0; i + 1 < raw.length; i += 2)
+    if (raw[i]!.toLowerCase() === key) values.push(raw[i + 1]!);
+  const { headers } = request;
+  if (typeof headers.get === "function") {
+    const value = (headers as { get(name: string): string | null }).get(key);
+    if (value !== null) values.push(value);
+  } else {
+    const value = (headers as Record<string, string | string[] | undefined>)[key];
+    if (value !== undefined) values.push(...(Array.isArray(value) ? value : [value]));
+  }
+  const items = values.flatMap((value) => value.split(",").map((item) => item.trim()));
+  return [...new Set(items)].filter(Boolean);
+}
+
 /** Splits a request target into its path and query, without needing a host. */
 export function parseRequestUrl(url: string): { pathname: string; query: URLSearchParams } {
   let target = url;

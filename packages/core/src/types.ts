@@ -85,6 +85,14 @@ export interface WebSocketConfig {
    * `{type:"pong"}`. Turn off for sockets that speak a protocol of their own. @default true
    */
   systemFrames?: boolean;
+  /**
+   * Bytes one connection may have queued unsent (its socket's `bufferedAmount`) when another
+   * frame is sent to it. Past it the frame is dropped, the connection is closed with 1008 and the
+   * path's `onError` receives a `WebSocketError` with code `SLOW_CONSUMER`: a peer that stops
+   * reading cannot make the server queue without limit. Streams pause long before this (their
+   * own `bufferSize`); it catches replies, broadcasts and handler sends. @default 4194304 (4 MiB)
+   */
+  maxBufferedBytes?: number;
   /** Milliseconds `close()`/`closeAll()` wait for the closing handshake before terminating. @default 2000 */
   closeTimeout?: number;
 }

@@ -52,6 +52,7 @@ export function attachWebSocket(
       .authorizeUpgrade({
         url,
         headers: request.headers,
+        rawHeaders: request.rawHeaders,
         remoteAddress: request.socket.remoteAddress,
       })
       .then((decision) => {

@@ -45,6 +45,7 @@ async function agentsocketPlugin(
     manager.authorizeUpgrade({
       url: request.url,
       headers: request.headers,
+      rawHeaders: request.raw.rawHeaders,
       remoteAddress: request.ip,
     });
   // Written over the upgrade socket as a plain HTTP response, which is then destroyed.

@@ -33,7 +33,7 @@ export interface WebSocketMiddlewareOptions {
 
 /** `@hono/node-server`'s bindings (`c.env`): on its upgrade path there is no `outgoing`. */
 interface NodeUpgradeEnv {
-  incoming?: { socket?: UpgradeSocket };
+  incoming?: { socket?: UpgradeSocket; rawHeaders?: string[] };
   outgoing?: unknown;
 }
 
@@ -89,16 +89,20 @@ export function createWebSocketMiddleware(
     // Any Upgrade on the manager's paths is core's to decide: `Upgrade: h2c`, or `websocket` with
     // `Connection: keep-alive` (which node-server hands to the app as a plain request), get 400.
     if (c.req.header("upgrade") === undefined || !manager.handlesPath(c.req.path)) return next();
+    const env = c.env as NodeUpgradeEnv | undefined;
+    // On Node (`@hono/node-server`) the incoming message's raw header lines show duplicates
+    // that its parsed headers drop; core refuses conflicting credentials with them.
+    const rawHeaders = env?.incoming?.rawHeaders;
     const decision = await manager.authorizeUpgrade({
       url: c.req.url,
       headers: c.req.raw.headers,
+      ...(Array.isArray(rawHeaders) ? { rawHeaders } : {}),
       remoteAddress: getConnInfo?.(c).remote.address,
     });
     if (!decision.ok) {
       const refusal = rejectionResponse(decision.error);
       // @hono/node-server's upgrade listener (it calls the app without `outgoing`) would send this
       // with an empty body and leave the socket half-open: write it whole and free the socket.
-      const env = c.env as NodeUpgradeEnv | undefined;
       if (env?.incoming?.socket && env.outgoing === undefined)
         await answerUpgrade(env.incoming.socket, refusal.clone());
       return refusal;

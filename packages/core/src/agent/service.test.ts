@@ -49,6 +49,7 @@ describe("createAgentService", () => {
     [{ allowedTools: "calculator" }, '"allowedTools"'],
     [{ requestDefaults: [] }, '"requestDefaults"'],
     [{ maxConcurrentStreams: 0 }, '"maxConcurrentStreams"'],
+    [{ maxInFlightRequests: 2.5 }, '"maxInFlightRequests"'],
   ])("rejects %j with a TypeError naming the option", (options, name) => {
     expect(() => createAgentService(createTestBackend(), options as never)).toThrow(name);
   });

@@ -11,6 +11,8 @@ import {
   type StreamTarget,
 } from "../streaming/channel.ts";
 import type { AgentBackend, AgentRequestOptions } from "./backend.ts";
+import { resolveAgentOptions } from "./agent-options.ts";
+import { createClientErrorLog } from "./client-error-log.ts";
 import { runStream } from "./run-stream.ts";
 import {
   createAgentSchemas,
@@ -23,6 +25,12 @@ import {
 export interface AgentOptions {
   /** Streams one connection may run at once; the next gets `TOO_MANY_STREAMS`. @default 4 */
   maxConcurrentStreams?: number;
+  /**
+   * Requests of every kind (`generate`, `stream`, `tool_call`) one WebSocket connection may have
+   * running at once; the next gets a `TOO_MANY_REQUESTS` error frame and never reaches the
+   * backend. Streams also count against `maxConcurrentStreams`. @default 16
+   */
+  maxInFlightRequests?: number;
   /** Longest accepted prompt, in characters. @default 32000 */
   maxPromptLength?: number;
   /** Largest `options.maxTokens` a client may ask for. @default 32768 */
@@ -45,7 +53,10 @@ export interface AgentOptions {
    * call. `input`, `context` and `abortSignal` are always agentsocket's. @default {}
    */
   requestDefaults?: Record<string, unknown>;
-  /** Hears the real errors behind sanitized `PROVIDER_ERROR`, `TOOL_FAILED` and `INTERNAL_ERROR` frames. */
+  /**
+   * Hears the real errors behind sanitized `PROVIDER_ERROR`, `TOOL_FAILED`, `VALIDATION_FAILED`
+   * (from a tool) and `INTERNAL_ERROR` frames. Without it they go to `console.error`.
+   */
   onError?: (error: Error, context: AgentErrorContext) => void;
 }
 
@@ -53,6 +64,12 @@ export interface AgentOptions {
 export interface AgentErrorContext {
   /** The message type (`generate`, `stream`, `tool_call`) or `connection`. */
   type: string;
+  /**
+   * The client caused it (a tool refused its input with `code: "VALIDATION_FAILED"`). Without an
+   * `onError`, such errors are logged as one rate-limited line without a stack; server faults are
+   * logged in full.
+   */
+  clientError?: boolean;
   requestId?: string;
   userId?: string;
 }
@@ -66,6 +83,7 @@ export interface AgentIdentity {
 /** {@link AgentOptions} with every default filled in. */
 export interface ResolvedAgentOptions extends AgentOptions {
   maxConcurrentStreams: number;
+  maxInFlightRequests: number;
   maxPromptLength: number;
   maxTokens: number;
   allowedTools: string[] | "*";
@@ -102,7 +120,10 @@ export interface AgentService {
     target: StreamTarget,
     request: StreamRequest,
   ): Promise<void>;
-  /** Runs `executeTool`: the `tool_result` frame, or throws `TOOL_NOT_FOUND` / `TOOL_FAILED`. */
+  /**
+   * Runs `executeTool`: the `tool_result` frame, or throws `TOOL_NOT_FOUND`, `VALIDATION_FAILED`
+   * (the tool threw an error with that `code`: the client's input is at fault) or `TOOL_FAILED`.
+   */
   callTool(
     payload: ToolCallPayload,
     identity: AgentIdentity,
@@ -110,7 +131,6 @@ export interface AgentService {
   ): Promise<ServerFrame>;
 }
 
-const DEFAULTS = { maxConcurrentStreams: 4, maxPromptLength: 32_000, maxTokens: 32_768 };
 const SERVICES = new WeakSet<AgentService>();
 
 /** Whether `value` was made by {@link createAgentService}. */
@@ -138,12 +158,21 @@ export function createAgentService(
   const { allowedTools, requestDefaults, onError } = settings;
   const toolAllowed = (name: string) => allowedTools === "*" || allowedTools.includes(name);
 
-  const report = (error: unknown, type: string, identity: AgentIdentity, requestId?: string) => {
+  const logClientError = createClientErrorLog();
+  const report = (
+    error: unknown,
+    type: string,
+    identity: AgentIdentity,
+    requestId?: string,
+    clientError?: string,
+  ) => {
     const context: AgentErrorContext = { type };
     if (requestId) context.requestId = requestId;
     if (identity.userId) context.userId = identity.userId;
+    if (clientError !== undefined) context.clientError = true;
     try {
       if (onError) onError(toError(error), context);
+      else if (clientError !== undefined) logClientError(`[agentsocket] ${type}: ${clientError}`);
       else console.error(`[agentsocket] ${type} failed:`, error);
     } catch {
       // A failing logger must not stop the client from getting its error frame.
@@ -220,9 +249,19 @@ export function createAgentService(
         );
         return { type: "tool_result", toolName, result: result ?? null };
       } catch (error) {
-        if ((error as { code?: unknown })?.code === "TOOL_NOT_FOUND") {
+        const code = (error as { code?: unknown })?.code;
+        if (code === "TOOL_NOT_FOUND") {
           throw new WebSocketError(`Tool "${toolName}" not found`, {
             code: "TOOL_NOT_FOUND",
+            cause: error,
+          });
+        }
+        if (code === "VALIDATION_FAILED") {
+          // The client's arguments, not the server, are at fault: one short line, not a stack.
+          const what = `tool "${toolName}" refused its input (VALIDATION_FAILED)`;
+          report(error, "tool_call", identity, requestId, what);
+          throw new WebSocketError(`Invalid input for tool "${toolName}"`, {
+            code: "VALIDATION_FAILED",
             cause: error,
           });
         }
@@ -236,31 +275,4 @@ export function createAgentService(
   };
   SERVICES.add(service);
   return service;
-}
-
-/** @throws {TypeError} naming the first invalid option. */
-function resolveAgentOptions(options: AgentOptions): ResolvedAgentOptions {
-  const settings = {
-    ...options,
-    maxConcurrentStreams: options.maxConcurrentStreams ?? DEFAULTS.maxConcurrentStreams,
-    maxPromptLength: options.maxPromptLength ?? DEFAULTS.maxPromptLength,
-    maxTokens: options.maxTokens ?? DEFAULTS.maxTokens,
-  };
-  for (const name of ["maxConcurrentStreams", "maxPromptLength", "maxTokens"] as const) {
-    if (!Number.isInteger(settings[name]) || settings[name] < 1) {
-      throw new TypeError(`The "${name}" option must be a positive integer`);
-    }
-  }
-  const defaults = settings.requestDefaults ?? {};
-  if (typeof defaults !== "object" || defaults === null || Array.isArray(defaults)) {
-    throw new TypeError('The "requestDefaults" option must be an object');
-  }
-  const allowedTools = settings.allowedTools ?? [];
-  if (
-    allowedTools !== "*" &&
-    !(Array.isArray(allowedTools) && allowedTools.every((t) => typeof t === "string"))
-  ) {
-    throw new TypeError('The "allowedTools" option must be an array of tool names or "*"');
-  }
-  return { ...settings, requestDefaults: { ...defaults }, allowedTools };
 }

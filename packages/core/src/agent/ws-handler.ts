@@ -59,14 +59,19 @@ export function createAgentWebSocketHandler(
       );
       return undefined;
     }
+    // Every kind counts (issue 8, hole 2): unbounded generate calls reached the backend at once.
+    const { maxInFlightRequests, maxConcurrentStreams } = agent.options;
+    if (requests.size >= maxInFlightRequests) {
+      const message = `At most ${maxInFlightRequests} requests in flight per connection`;
+      throw new WebSocketError(message, { code: "TOO_MANY_REQUESTS" });
+    }
     if (stream) {
       let streams = 0;
       for (const request of requests.values()) if (request.stream) streams++;
-      const max = agent.options.maxConcurrentStreams;
-      if (streams >= max)
-        throw new WebSocketError(`At most ${max} concurrent streams per connection`, {
-          code: "TOO_MANY_STREAMS",
-        });
+      if (streams >= maxConcurrentStreams) {
+        const message = `At most ${maxConcurrentStreams} concurrent streams per connection`;
+        throw new WebSocketError(message, { code: "TOO_MANY_STREAMS" });
+      }
     }
     const request = { controller: new AbortController(), stream };
     requests.set(requestId, request);
@@ -118,8 +123,15 @@ export function createAgentWebSocketHandler(
 
   router.route(
     "tool_call",
-    (connection, payload, { requestId }) =>
-      agent.callTool(payload, identity(connection), requestId),
+    async (connection, payload, { requestId }) => {
+      const request = track(connection, requestId, false);
+      if (request === undefined) return undefined;
+      try {
+        return await agent.callTool(payload, identity(connection), requestId);
+      } finally {
+        request.done();
+      }
+    },
     agent.schemas.tool_call,
   );
 

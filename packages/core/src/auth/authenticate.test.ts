@@ -58,11 +58,49 @@ describe("createAuthenticator", () => {
     const token = await new SignJWT({ email: "e@x.io" })
       .setProtectedHeader({ alg: "ES256", kid: "k1" })
       .setSubject("jwks-user")
+      .setExpirationTime("1m")
       .sign(privateKey);
     expect(await authenticate(request("/ws", { authorization: `Bearer ${token}` }))).toMatchObject({
       ok: true,
       user: { id: "jwks-user", email: "e@x.io" },
     });
+  });
+
+  it("pins algorithms to the key: a public key never verifies an HMAC token made from it", async () => {
+    const { publicKey, privateKey } = await generateKeyPair("RS256", { extractable: true });
+    const pem = await exportSPKI(publicKey);
+    const authenticate = createAuthenticator({ strategy: "bearer", jwt: { publicKey: pem } });
+    const signed = (alg: string, key: Parameters<SignJWT["sign"]>[0], exp = true) => {
+      const jwt = new SignJWT({}).setProtectedHeader({ alg }).setSubject("u");
+      return (exp ? jwt.setExpirationTime("1m") : jwt).sign(key);
+    };
+    const ok = await signed("RS256", privateKey);
+    expect(await authenticate(request(`/ws?token=${ok}`))).toMatchObject({ ok: true });
+    // The classic confusion: the public key's PEM text used as an HMAC secret.
+    const confused = await signed("HS256", new TextEncoder().encode(pem));
+    expect(await authenticate(request(`/ws?token=${confused}`))).toMatchObject({ ok: false });
+    const forever = await signed("RS256", privateKey, false);
+    expect(await authenticate(request(`/ws?token=${forever}`))).toMatchObject({ ok: false });
+  });
+
+  it("rejects algorithms outside the key's family and a non-boolean requireExpiration", () => {
+    const cases: [Record<string, unknown>, RegExp][] = [
+      [
+        { secret: "s", algorithms: ["RS256"] },
+        /auth\.jwt\.algorithms.*a secret: HS256, HS384, HS512/,
+      ],
+      [{ secret: "s", algorithms: [] }, /auth\.jwt\.algorithms/],
+      [{ publicKey: "pem", algorithms: ["HS256"] }, /auth\.jwt\.algorithms.*a publicKey/],
+      [
+        { jwksUrl: "https://x.example/jwks", algorithms: ["none"] },
+        /auth\.jwt\.algorithms.*a jwksUrl/,
+      ],
+      [{ secret: "s", requireExpiration: "no" }, /auth\.jwt\.requireExpiration/],
+    ];
+    for (const [jwt, message] of cases)
+      expect(() => createAuthenticator({ strategy: "bearer", jwt })).toThrow(
+        expect.objectContaining({ name: "TypeError", message: expect.stringMatching(message) }),
+      );
   });
 
   it("treats a throwing validator as invalid credentials (401), not a crash", async () => {
@@ -126,6 +164,36 @@ describe("createAuthenticator", () => {
     });
     const emptyId = createAuthenticator({ strategy: "custom", validate: () => ({ id: "" }) });
     expect(await emptyId(request("/ws"))).toMatchObject({ ok: false, error: { status: 401 } });
+  });
+
+  it("refuses two different credentials however the runtime holds duplicate headers", async () => {
+    const authenticate = createAuthenticator({
+      strategy: "bearer",
+      validate: (t) => (t === "a" || t === "b" ? { id: t } : null),
+    });
+    const outcome = async (input: Parameters<typeof authenticate>[0]) =>
+      (await authenticate(input)).ok;
+    expect(await outcome(request("/ws", { authorization: "Bearer a" }))).toBe(true);
+    // Fetch Headers join duplicates; Node arrays keep them; rawHeaders restore what Node drops.
+    const joined = new Headers([
+      ["authorization", "Bearer a"],
+      ["authorization", "Bearer b"],
+    ]);
+    expect(await outcome({ url: "/ws", headers: joined })).toBe(false);
+    expect(
+      await outcome({ url: "/ws", headers: { authorization: ["Bearer a", "Bearer b"] } }),
+    ).toBe(false);
+    const raw = ["Authorization", "Bearer a", "authorization", "Bearer b"];
+    const parsed = { authorization: "Bearer a" };
+    expect(await outcome({ url: "/ws", headers: parsed, rawHeaders: raw })).toBe(false);
+    expect(await outcome(request("/ws?token=a&token=b"))).toBe(false);
+    expect(await outcome(request("/ws?token=b", { authorization: "Bearer a" }))).toBe(false);
+    // The same credential twice is not ambiguous, and another scheme is not a bearer credential.
+    expect(await outcome(request("/ws?token=a", { authorization: "Bearer a" }))).toBe(true);
+    expect(await outcome(request("/ws?token=a", { authorization: "Basic eDp5" }))).toBe(true);
+    expect(await authenticate(request("/ws?token=a&token=b"))).toMatchObject({
+      error: { code: "UNAUTHORIZED", message: "Ambiguous credentials" },
+    });
   });
 
   it("reads headers from a Fetch Headers object too", async () => {

@@ -5,7 +5,7 @@
 import { WebSocketConnectionError } from "../errors.ts";
 import { timingSafeEqual } from "./constant-time.ts";
 import { createJwtVerifier } from "./jwt.ts";
-import { readHeader, readQuery } from "../request.ts";
+import { readHeaderValues, readQuery } from "../request.ts";
 import type {
   AuthConfig,
   AuthenticatedUser,
@@ -46,7 +46,7 @@ export function createAuthenticator(config: AuthConfig = { strategy: "none" }): 
   const { roles, permissions } = config;
 
   return async (request) => {
-    let outcome: AuthenticatedUser | null | "missing";
+    let outcome: AuthenticatedUser | null | "missing" | "ambiguous";
     try {
       outcome = await identify(request);
     } catch {
@@ -55,6 +55,7 @@ export function createAuthenticator(config: AuthConfig = { strategy: "none" }): 
     }
     if (outcome === "missing")
       return required ? unauthorized("Authentication required") : ANONYMOUS;
+    if (outcome === "ambiguous") return unauthorized("Ambiguous credentials");
     if (
       outcome === null ||
       typeof outcome !== "object" ||
@@ -75,7 +76,9 @@ export function createAuthenticator(config: AuthConfig = { strategy: "none" }): 
   };
 }
 
-type Identify = (request: UpgradeRequest) => Promise<AuthenticatedUser | null | "missing">;
+type Identify = (
+  request: UpgradeRequest,
+) => Promise<AuthenticatedUser | null | "missing" | "ambiguous">;
 
 function customIdentity(validate: (request: UpgradeRequest) => unknown): Identify {
   if (typeof validate !== "function") {
@@ -104,14 +107,22 @@ function tokenIdentity(config: TokenAuthConfig): Identify {
   const scheme = strategy === "apiKey" ? undefined : strategy === "bearer" ? "bearer " : "basic ";
 
   return async (request) => {
-    let credential = readHeader(request.headers, headerName)?.trim();
-    if (credential && scheme) {
-      credential = credential.toLowerCase().startsWith(scheme)
-        ? credential.slice(scheme.length).trim()
-        : undefined;
+    // Every credential the request carries, by header (each value) and by query (each value):
+    // the WebSocket and the HTTP routes read them alike, and two different ones are refused
+    // instead of one being picked (issue 8, hole 10). Values with another scheme are not ours.
+    const found = new Set<string>();
+    for (const value of readHeaderValues(request, headerName)) {
+      if (scheme === undefined) found.add(value);
+      else if (value.toLowerCase().startsWith(scheme)) {
+        const token = value.slice(scheme.length).trim();
+        if (token) found.add(token);
+      }
     }
-    if (!credential && queryParam) credential = readQuery(request).get(queryParam) ?? undefined;
-    if (!credential) return "missing";
+    if (queryParam)
+      for (const value of readQuery(request).getAll(queryParam)) if (value) found.add(value);
+    if (found.size > 1) return "ambiguous";
+    let credential: string | undefined = found.values().next().value;
+    if (credential === undefined) return "missing";
     if (strategy === "basic") {
       credential = decodeBasic(credential);
       if (credential === undefined) return null;

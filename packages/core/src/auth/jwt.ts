@@ -14,9 +14,46 @@ import type { AuthenticatedUser, JwtOptions } from "./types.ts";
 
 type Key = Uint8Array | CryptoKey | JWTVerifyGetKey;
 
+const HMAC = ["HS256", "HS384", "HS512"];
+/** Every asymmetric JWS algorithm: what a public key or a JWKS may verify. */
+const ASYMMETRIC = [
+  ...["RS", "PS", "ES"].flatMap((family) => ["256", "384", "512"].map((n) => family + n)),
+  "EdDSA",
+  "Ed25519",
+];
+
+/**
+ * The algorithms a key may verify (issue 8, hole 11): a secret only HMAC ones (HS256 unless
+ * configured), a public key or JWKS only asymmetric ones, so a token can never pick an algorithm
+ * the key was not meant for (an HMAC token "signed" with a public key, for one).
+ */
+function pinAlgorithms(options: JwtOptions): string[] {
+  const secret = options.secret !== undefined;
+  const family = secret ? HMAC : ASYMMETRIC;
+  const { algorithms } = options;
+  if (algorithms === undefined)
+    return secret ? ["HS256"] : options.publicKey !== undefined ? ["RS256"] : [...ASYMMETRIC];
+  if (
+    !Array.isArray(algorithms) ||
+    algorithms.length === 0 ||
+    !algorithms.every((alg) => family.includes(alg))
+  ) {
+    const source = secret
+      ? "a secret"
+      : options.publicKey !== undefined
+        ? "a publicKey"
+        : "a jwksUrl";
+    throw new TypeError(
+      `The "auth.jwt.algorithms" option must list algorithms for ${source}: ${family.join(", ")}`,
+    );
+  }
+  return [...algorithms];
+}
+
 /**
  * Builds a verifier for the given options.
- * @throws {TypeError} when none or several of `secret`, `publicKey`, `jwksUrl` are given.
+ * @throws {TypeError} when none or several of `secret`, `publicKey`, `jwksUrl` are given, or
+ *   `algorithms` names one outside the key's family.
  */
 export function createJwtVerifier(
   options: JwtOptions,
@@ -27,18 +64,24 @@ export function createJwtVerifier(
   if (sources.length !== 1) {
     throw new TypeError('auth.jwt needs exactly one of "secret", "publicKey" or "jwksUrl"');
   }
-  const verifyOptions: JWTVerifyOptions = {};
+  if (options.requireExpiration !== undefined && typeof options.requireExpiration !== "boolean") {
+    throw new TypeError('The "auth.jwt.requireExpiration" option must be a boolean');
+  }
+  const algorithms = pinAlgorithms(options);
+  // Tokens without `exp` never expire; they are refused unless the application opts out.
+  const verifyOptions: JWTVerifyOptions = {
+    algorithms,
+    ...(options.requireExpiration === false ? {} : { requiredClaims: ["exp"] }),
+  };
   if (options.issuer !== undefined) verifyOptions.issuer = options.issuer;
   if (options.audience !== undefined) verifyOptions.audience = options.audience;
-  if (options.algorithms !== undefined) verifyOptions.algorithms = options.algorithms;
   if (options.clockTolerance !== undefined) verifyOptions.clockTolerance = options.clockTolerance;
 
   let key: Promise<Key>;
   if (options.jwksUrl !== undefined) {
     key = Promise.resolve(createRemoteJWKSet(new URL(options.jwksUrl)));
   } else if (options.publicKey !== undefined) {
-    const alg = options.algorithms?.[0] ?? "RS256";
-    key = importSPKI(options.publicKey, alg);
+    key = importSPKI(options.publicKey, algorithms[0]!);
   } else {
     const secret = options.secret!;
     key = Promise.resolve(typeof secret === "string" ? new TextEncoder().encode(secret) : secret);

@@ -21,6 +21,12 @@ export interface UpgradeRequest {
   /** The request target: a path with query (`/ws?token=…`) or an absolute URL. */
   url: string;
   headers: HeaderSource;
+  /**
+   * The header lines as received, names and values alternating (Node's `req.rawHeaders`).
+   * Node keeps only the first of duplicate `Authorization` headers in `headers`; with these,
+   * auth sees every one and refuses conflicting credentials. Adapters on Node should pass them.
+   */
+  rawHeaders?: readonly string[];
   /** The peer's address, when the runtime knows it. */
   remoteAddress?: string;
 }
@@ -35,8 +41,18 @@ export interface JwtOptions {
   jwksUrl?: string;
   issuer?: string | string[];
   audience?: string | string[];
-  /** Accepted algorithms. @default all that fit the key */
+  /**
+   * Accepted algorithms, all of the key's family: HS256/HS384/HS512 for a `secret`; RS*, PS*,
+   * ES*, EdDSA for a `publicKey` or `jwksUrl` (a `publicKey` is imported for the first one).
+   * Another family is a `TypeError`, so a token can never choose how it is checked.
+   * @default ["HS256"] for a secret, ["RS256"] for a publicKey, every asymmetric one for a jwksUrl
+   */
   algorithms?: string[];
+  /**
+   * Refuse tokens without an `exp` claim (they would be valid forever). Set `false` only for
+   * tokens whose lifetime is bounded another way. @default true
+   */
+  requireExpiration?: boolean;
   /** Seconds of clock skew tolerated on `exp`/`nbf`. @default 0 */
   clockTolerance?: number;
 }

@@ -10,6 +10,7 @@ import type {
   AgentToolInfo,
 } from "../agent/backend.ts";
 import { evaluateExpression } from "./calculator.ts";
+import { planTool } from "./plan-tool.ts";
 
 /** Options of {@link createDemoAgent}. */
 export interface DemoAgentOptions {
@@ -25,7 +26,7 @@ const TOOLS: AgentToolInfo[] = [
 class DemoToolError extends Error {
   constructor(
     message: string,
-    readonly code: "TOOL_NOT_FOUND" | "TOOL_FAILED",
+    readonly code: "TOOL_NOT_FOUND" | "VALIDATION_FAILED",
   ) {
     super(message);
   }
@@ -38,7 +39,8 @@ function runTool(name: string, args: unknown): unknown {
     try {
       return { expression, value: evaluateExpression(expression) };
     } catch (error) {
-      throw new DemoToolError((error as Error).message, "TOOL_FAILED");
+      // A bad expression is the client's mistake: core logs it as one line, not a stack.
+      throw new DemoToolError((error as Error).message, "VALIDATION_FAILED");
     }
   }
   if (name === "current_time") {
@@ -48,22 +50,17 @@ function runTool(name: string, args: unknown): unknown {
       const local = now.toLocaleString("en-GB", { timeZone, dateStyle: "full", timeStyle: "long" });
       return { iso: now.toISOString(), timeZone, local };
     } catch {
-      throw new DemoToolError(`Unknown time zone "${timeZone}"`, "TOOL_FAILED");
+      throw new DemoToolError(`Unknown time zone "${timeZone}"`, "VALIDATION_FAILED");
     }
   }
   throw new DemoToolError(`Tool '${name}' not found`, "TOOL_NOT_FOUND");
 }
 
-/** Picks the tool a prompt asks for, the way a model would. */
-function planTool(prompt: string): { toolName: string; args: Record<string, unknown> } | undefined {
-  const math = prompt.match(/[-+(]*\d[\d.\s]*(?:[-+*/%^][\s(]*[-+]?\d[\d.\s)]*)+/);
-  if (math) return { toolName: "calculator", args: { expression: math[0].trim() } };
-  if (/\b(time|date|today|clock)\b/i.test(prompt))
-    return { toolName: "current_time", args: { timeZone: "UTC" } };
-  return undefined;
-}
-
 function answer(prompt: string, toolResult?: { toolName: string; result: unknown }): string {
+  const failure = (toolResult?.result as { error?: unknown } | undefined)?.error;
+  if (typeof failure === "string") {
+    return `I tried the ${toolResult!.toolName} tool, but it said: ${failure}.`;
+  }
   if (toolResult?.toolName === "calculator") {
     const { expression, value } = toolResult.result as { expression: string; value: number };
     return `I used the calculator tool: ${expression} = ${value}. Ask me for another sum, or press Stop to cancel a long answer.`;
@@ -81,6 +78,15 @@ function answer(prompt: string, toolResult?: { toolName: string; result: unknown
     "and paused when your connection cannot keep up. Try asking me to calculate (12 + 30) * 2, or what time " +
     "it is, to see a tool call. Press Stop at any moment and the stream is cancelled upstream."
   );
+}
+
+/** Runs a tool the prompt asked for; its failure is an answer, as a model would relay it. */
+function runPlannedTool(name: string, args: unknown): unknown {
+  try {
+    return runTool(name, args);
+  } catch (error) {
+    return { error: (error as Error).message };
+  }
 }
 
 /** Splits text into word-sized tokens that concatenate back to it exactly. */
@@ -118,7 +124,7 @@ export function createDemoAgent(options: DemoAgentOptions = {}): AgentBackend {
       ? {
           ...call,
           toolCallId: `call_${Math.abs(hash(prompt))}`,
-          result: runTool(call.toolName, call.args),
+          result: runPlannedTool(call.toolName, call.args),
         }
       : undefined;
     const text = answer(prompt, toolResult);

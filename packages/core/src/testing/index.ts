@@ -14,7 +14,9 @@ import { authCases } from "./auth-cases.ts";
 import { connectionCases } from "./connection-cases.ts";
 import { handshakeCases } from "./handshake-cases.ts";
 import { createHarness, type ConformanceTarget } from "./harness.ts";
+import { hardeningCases } from "./hardening-cases.ts";
 import { httpAgentCases } from "./http-agent-cases.ts";
+import { httpHardeningCases } from "./http-hardening-cases.ts";
 import { limitCases } from "./limit-cases.ts";
 import { serverCases } from "./server-cases.ts";
 
@@ -28,7 +30,9 @@ export function runConformanceSuite(target: ConformanceTarget): void {
     describe("limits", () => limitCases(harness));
     describe("agent", () => agentCases(harness));
     if (target.server) describe("server", () => serverCases(harness));
+    describe("hardening", () => hardeningCases(harness));
     if (target.server) describe("agent over HTTP", () => httpAgentCases(harness));
+    if (target.server) describe("HTTP hardening", () => httpHardeningCases(harness));
   });
 }
 
@@ -45,6 +49,8 @@ export type {
 export { createTestBackend, PROVIDER_SECRET, TEST_TEXT } from "./test-backend.ts";
 export type { TestBackend, TestBackendOptions, TestBackendState } from "./test-backend.ts";
 export { TestClient, connect, tryConnect, within } from "./client.ts";
+export { httpRequest } from "./http-request.ts";
+export type { HttpReply, HttpRequestInit } from "./http-request.ts";
 export type {
   ConnectOptions,
   ConnectResult,

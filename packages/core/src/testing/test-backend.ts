@@ -5,7 +5,8 @@
  *
  * - anything else: streams {@link TEST_TEXT} token by token;
  * - `"forever"`: streams tokens until aborted;
- * - `"fail-before"`: rejects before streaming; `"fail-mid"`: throws after three tokens.
+ * - `"fail-before"`: rejects before streaming; `"fail-mid"`: throws after three tokens;
+ * - `"hold"` (generate): answers only once its abort signal fires, so calls pile up.
  */
 import type { AgentBackend, AgentRequestOptions, AgentStreamChunk } from "../agent/backend.ts";
 
@@ -25,6 +26,9 @@ export interface TestBackendState {
   abortedAt: number[];
   /** Resolves the next time any request's abort signal fires. */
   nextAbort(): Promise<number>;
+  /** `generate` calls running now, and the most that ever ran at once. */
+  activeGenerates: number;
+  peakGenerates: number;
 }
 
 export interface TestBackend extends AgentBackend {
@@ -38,6 +42,12 @@ export interface TestBackendOptions {
   burst?: boolean;
 }
 
+const aborted = (signal: AbortSignal | undefined) =>
+  new Promise<void>((resolve) => {
+    if (signal === undefined || signal.aborted) return resolve();
+    signal.addEventListener("abort", () => resolve(), { once: true });
+  });
+
 const pause = (ms: number) =>
   new Promise<void>((resolve) => (ms > 0 ? setTimeout(resolve, ms) : setImmediate(resolve)));
 
@@ -50,6 +60,8 @@ export function createTestBackend(options: TestBackendOptions = {}): TestBackend
     pulled: 0,
     abortedAt: [],
     nextAbort: () => new Promise((resolve) => waiters.push(resolve)),
+    activeGenerates: 0,
+    peakGenerates: 0,
   };
   const watch = (signal: AbortSignal | undefined) =>
     signal?.addEventListener("abort", () => {
@@ -65,6 +77,12 @@ export function createTestBackend(options: TestBackendOptions = {}): TestBackend
       watch(request.abortSignal);
       const prompt = request.input.text;
       if (prompt.startsWith("fail")) throw new Error(`upstream 500 (key ${PROVIDER_SECRET})`);
+      state.peakGenerates = Math.max(state.peakGenerates, ++state.activeGenerates);
+      try {
+        if (prompt === "hold") await aborted(request.abortSignal);
+      } finally {
+        state.activeGenerates--;
+      }
       return {
         content: `echo: ${prompt}`,
         provider: "test",

@@ -98,7 +98,12 @@ export const bindHono: BindFramework = async (routes, manager) => {
     clientTracking: false,
     maxPayload: manager.config.maxMessageSize,
   });
-  const server = createAdaptorServer({ fetch, websocket: { server: wss } }) as Server;
+  const server = createAdaptorServer({
+    fetch,
+    websocket: { server: wss },
+    // Node drops duplicate Authorization headers; joined, auth sees both and refuses the pair.
+    serverOptions: { joinDuplicateHeaders: true },
+  }) as Server;
   // node-server's upgrade listener returns early for anything but `Upgrade: websocket`, leaving
   // the socket unanswered (CLOSE_WAIT) and `server.close()` waiting for it; core answers 400.
   server.prependListener("upgrade", (request: IncomingMessage, socket: Duplex) => {

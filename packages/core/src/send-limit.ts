@@ -1,0 +1,42 @@
+/**
+ * The cap on one connection's unsent bytes (issue 8, hole 2). Every frame core, a handler or a
+ * streaming channel sends goes through `connection.socket`, so wrapping that one socket bounds
+ * them all: a peer that stops reading is closed with 1008 instead of queueing without limit.
+ */
+import { WebSocketConnectionError } from "./errors.ts";
+import type { SocketLike, WebSocketData } from "./types.ts";
+
+/**
+ * Wraps `socket` so that a send finding more than `maxBufferedBytes` already queued is dropped,
+ * `onOverflow` is called once with a `SLOW_CONSUMER` error, and later sends are dropped too. The
+ * check runs before the send, so one large frame still goes out on a connection that keeps up.
+ */
+export function limitBufferedBytes(
+  socket: SocketLike,
+  maxBufferedBytes: number,
+  connectionId: string,
+  onOverflow: (error: WebSocketConnectionError) => void,
+): SocketLike {
+  let overflowed = false;
+  const send = (data: WebSocketData) => {
+    if (overflowed) return;
+    const queued = socket.bufferedAmount;
+    if (queued <= maxBufferedBytes) return socket.send(data);
+    overflowed = true;
+    const message = `Client did not read: ${queued} bytes unsent (maxBufferedBytes ${maxBufferedBytes})`;
+    onOverflow(new WebSocketConnectionError(message, { code: "SLOW_CONSUMER", connectionId }));
+  };
+  const limited: SocketLike = {
+    send,
+    close: (code, reason) => socket.close(code, reason),
+    get readyState() {
+      return socket.readyState;
+    },
+    get bufferedAmount() {
+      return socket.bufferedAmount;
+    },
+  };
+  if (socket.ping) limited.ping = () => socket.ping!();
+  if (socket.terminate) limited.terminate = () => socket.terminate!();
+  return limited;
+}

@@ -1,0 +1,176 @@
+/**
+ * Conformance: the holes a hostile client found (issue 8) that every adapter must keep closed —
+ * requests in flight per connection, unsent bytes per connection, log amplification, ambiguous
+ * credentials and JWTs that never expire or pick their own algorithm.
+ */
+import { SignJWT } from "jose";
+import { expect, it, vi } from "vitest";
+import { createAgentWebSocketHandler } from "../agent/ws-handler.ts";
+import { createDemoAgent } from "../demo/demo-agent.ts";
+import { within } from "./client.ts";
+import { deferred, type Harness } from "./harness.ts";
+import { handshakeLines, rawRequest } from "./raw-http.ts";
+import { createTestBackend } from "./test-backend.ts";
+
+/** The HMAC secret {@link signToken} signs with. */
+export const SECRET = "hardening-secret-at-least-32-bytes-long!";
+const key = new TextEncoder().encode(SECRET);
+
+/** A token for `sub`; `exp` is set unless `expires` is false. */
+export function signToken(sub: string, alg = "HS256", expires = true): Promise<string> {
+  const jwt = new SignJWT({}).setProtectedHeader({ alg }).setSubject(sub).setIssuedAt();
+  return (expires ? jwt.setExpirationTime("5m") : jwt).sign(key);
+}
+
+/** Every line `console.error` printed while `run` ran, stacks included. */
+export async function captureConsoleErrors(run: () => Promise<void>): Promise<string[]> {
+  const lines: string[] = [];
+  const spy = vi.spyOn(console, "error").mockImplementation((...args: unknown[]) => {
+    lines.push(
+      args.map((a) => (a instanceof Error ? (a.stack ?? a.message) : String(a))).join(" "),
+    );
+  });
+  try {
+    await run();
+  } finally {
+    spy.mockRestore();
+  }
+  return lines;
+}
+
+export function hardeningCases(h: Harness): void {
+  it("bounds requests of every kind in flight per connection (TOO_MANY_REQUESTS)", async () => {
+    const backend = createTestBackend();
+    const handler = createAgentWebSocketHandler(backend, {
+      maxInFlightRequests: 2,
+      allowedTools: ["echo"],
+      onError: () => {},
+    });
+    const { wsUrl } = await h.serve({}, { "/ws": handler });
+    const client = await h.connect(wsUrl());
+    for (const requestId of ["g1", "g2", "g3"])
+      client.send({ type: "generate", requestId, payload: { prompt: "hold" } });
+    client.send({ type: "tool_call", requestId: "t1", payload: { toolName: "echo" } });
+    client.send({ type: "stream", requestId: "s1", payload: { prompt: "go" } });
+    for (const requestId of ["g3", "t1", "s1"])
+      expect(await client.ofType("error", requestId)).toMatchObject({ code: "TOO_MANY_REQUESTS" });
+    expect(backend.state.peakGenerates).toBe(2);
+    expect(backend.state.toolCalls).toEqual([]);
+    // A finished request frees its place; the connection was never at fault.
+    client.send({ type: "cancel", payload: { requestId: "g1" } });
+    await client.frame((f) => f.requestId === "g1", "g1's answer after its cancel");
+    client.send({ type: "tool_call", requestId: "t2", payload: { toolName: "echo", args: 1 } });
+    expect(await client.ofType("tool_result", "t2")).toMatchObject({ result: { echoed: 1 } });
+    expect(backend.state.peakGenerates).toBe(2);
+  });
+
+  it("closes a connection that stops reading with 1008 once maxBufferedBytes are unsent", async () => {
+    const overflow = deferred<Error>();
+    const frame = JSON.stringify({ type: "fill", data: "x".repeat(4080) });
+    let sent = 0;
+    const { manager, wsUrl } = await h.serve(
+      { maxBufferedBytes: 64 * 1024 },
+      {
+        "/ws": {
+          // 32 MiB, far past what the kernel's socket buffers absorb for a peer that reads nothing.
+          onMessage: (c) => {
+            for (let i = 0; i < 8192 && manager.send(c.id, frame); i++) sent++;
+          },
+          onError: (_c, error) => overflow.resolve(error),
+        },
+      },
+    );
+    const other = await h.connect(wsUrl());
+    const slow = await h.connect(wsUrl());
+    await slow.ofType("connected");
+    slow.socket.pause();
+    slow.send("flood me");
+    const error = await within(overflow.promise, "the overflow report", 5000);
+    expect(error).toMatchObject({ name: "WebSocketConnectionError", code: "SLOW_CONSUMER" });
+    expect(error.message).toMatch(/bytes unsent \(maxBufferedBytes 65536\)/);
+    expect(sent).toBeLessThan(8192);
+    slow.socket.resume();
+    expect((await within(slow.closed, "the 1008 close", 5000)).code).toBe(1008);
+    other.send({ type: "ping", timestamp: 3 });
+    expect(await other.ofType("pong")).toEqual({ type: "pong", timestamp: 3 });
+  });
+
+  it("logs client-caused tool errors as a few short lines and server faults in full", async () => {
+    const demo = createAgentWebSocketHandler(createDemoAgent({ tokensPerSecond: 0 }), {
+      allowedTools: ["calculator"],
+    });
+    const test = createAgentWebSocketHandler(createTestBackend(), { allowedTools: ["explode"] });
+    const { wsUrl } = await h.serve({}, { "/ws": demo, "/ws/test": test });
+    const client = await h.connect(wsUrl());
+    const lines = await captureConsoleErrors(async () => {
+      for (let i = 0; i < 100; i++) {
+        const payload = { toolName: "calculator", args: { expression: "1+" } };
+        client.send({ type: "tool_call", requestId: `bad${i}`, payload });
+        const refused = await client.ofType("error", `bad${i}`);
+        expect(refused).toMatchObject({ code: "VALIDATION_FAILED" });
+      }
+    });
+    expect(lines.length).toBeGreaterThan(0);
+    expect(lines.length).toBeLessThanOrEqual(10);
+    for (const line of lines) {
+      expect(line).not.toContain("\n");
+      expect(line.length).toBeLessThan(200);
+    }
+    const fault = await h.connect(wsUrl("/ws/test"));
+    const faults = await captureConsoleErrors(async () => {
+      fault.send({ type: "tool_call", requestId: "f1", payload: { toolName: "explode" } });
+      expect(await fault.ofType("error", "f1")).toMatchObject({ code: "TOOL_FAILED" });
+    });
+    expect(faults).toHaveLength(1);
+    expect(faults[0]).toMatch(/tool crashed[\s\S]*\n\s+at /);
+  });
+
+  it("refuses a handshake carrying two different credentials (401), by query or by header", async () => {
+    const validate = (token: string) =>
+      ({ good: { id: "u1" }, other: { id: "u2" } })[token] ?? null;
+    const { wsUrl } = await h.serve({ auth: { strategy: "bearer", validate } });
+    const status = async (query: string, headers: [string, string][] = []) => {
+      const lines = headers.map(([name, value]) => `${name}: ${value}`);
+      const response = await rawRequest(wsUrl(), handshakeLines(`/ws?${query}`, lines));
+      response.socket.destroy();
+      return response.status;
+    };
+    expect(await status("token=good")).toBe(101);
+    expect(await status("token=good&token=good")).toBe(101);
+    expect(await status("token=good&token=other")).toBe(401);
+    expect(await status("token=other&token=good")).toBe(401);
+    expect(await status("token=good", [["Authorization", "Bearer other"]])).toBe(401);
+    expect(await status("", [["Authorization", "Bearer good"]])).toBe(101);
+    const twice: [string, string][] = [
+      ["Authorization", "Bearer good"],
+      ["Authorization", "Bearer other"],
+    ];
+    expect(await status("", twice)).toBe(401);
+    expect(await status("", [twice[1]!, twice[0]!])).toBe(401);
+  });
+
+  it("jwt: refuses tokens without exp and algorithms other than the configured HMAC one", async () => {
+    const { wsUrl } = await h.serve({ auth: { strategy: "bearer", jwt: { secret: SECRET } } });
+    const status = async (token: Promise<string>) =>
+      (await h.tryConnect(wsUrl("/ws", `token=${await token}`))).ok ? 200 : 401;
+    expect(await status(signToken("u1"))).toBe(200);
+    expect(await status(signToken("u1", "HS256", false))).toBe(401);
+    expect(await status(signToken("u1", "HS384"))).toBe(401);
+    expect(await status(signToken("u1", "HS512"))).toBe(401);
+
+    const optOut = await h.serve({
+      auth: {
+        strategy: "bearer",
+        jwt: { secret: SECRET, algorithms: ["HS512"], requireExpiration: false },
+      },
+    });
+    const token = await signToken("u1", "HS512", false);
+    expect((await h.tryConnect(optOut.wsUrl("/ws", `token=${token}`))).ok).toBe(true);
+    const hs256 = await signToken("u1");
+    expect(await h.tryConnect(optOut.wsUrl("/ws", `token=${hs256}`))).toMatchObject({
+      ok: false,
+      status: 401,
+      body: { code: "UNAUTHORIZED" },
+    });
+  });
+}
