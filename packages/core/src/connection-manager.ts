@@ -8,6 +8,8 @@ import { parseRequestUrl, readHeader } from "./request.ts";
 import type { UpgradeRequest } from "./auth/types.ts";
 import { invokeSafely } from "./callbacks.ts";
 import { resolveConfig, type ResolvedConfig } from "./config.ts";
+import { Fanout } from "./cluster/fanout.ts";
+import { FanoutMethods } from "./cluster/fanout-methods.ts";
 import { CloseCode, ERRORS, WebSocketConnectionError } from "./errors.ts";
 import { refusalStatus } from "./http-response.ts";
 import { createHeartbeat, type Heartbeat } from "./heartbeat.ts";
@@ -32,7 +34,7 @@ const trimSlash = (path: string) =>
  * const manager = new WebSocketConnectionManager({ maxConnections: 500 });
  * manager.registerHandler("/ws", { onMessage: (conn, msg) => manager.send(conn.id, msg.data) });
  */
-export class WebSocketConnectionManager {
+export class WebSocketConnectionManager extends FanoutMethods {
   /** The resolved configuration (defaults filled in). */
   readonly config: Readonly<ResolvedConfig>;
   readonly #authenticate: Authenticator;
@@ -46,6 +48,7 @@ export class WebSocketConnectionManager {
 
   /** @throws {TypeError} naming the first invalid option. */
   constructor(config: WebSocketConfig = {}) {
+    super();
     this.config = resolveConfig(config);
     this.#authenticate = createAuthenticator(this.config.auth);
     this.#heartbeat = createHeartbeat<ManagedConnection>({
@@ -55,6 +58,8 @@ export class WebSocketConnectionManager {
       ping: (managed) => managed.ping(),
       expire: (managed) => managed.expire(),
     });
+    const send = (id: string, data: WebSocketData) => this.send(id, data);
+    this.fanout = new Fanout(this.config, this.#connections, this.#byUser, send);
   }
 
   /** Registers the callbacks for connections on `path` (replacing earlier ones). */
@@ -139,7 +144,7 @@ export class WebSocketConnectionManager {
     const now = Date.now();
     const metadata: WebSocketConnection["metadata"] = { path: decision.path };
     if (decision.remoteAddress) metadata.remoteAddress = decision.remoteAddress;
-    const id = crypto.randomUUID();
+    const id = this.fanout.newConnectionId();
     // Every send to this connection goes through the limited socket; an overflow closes it.
     const limited = limitBufferedBytes(socket, this.config.maxBufferedBytes, id, (error) => {
       managed.report(error);
@@ -153,9 +158,10 @@ export class WebSocketConnectionManager {
       lastActivity: now,
       ...(decision.user ? { user: decision.user } : {}),
     };
+    const handler = this.#handlers.get(decision.path);
     const managed = new ManagedConnection(
       connection,
-      this.#handlers.get(decision.path),
+      this.config.systemFrames ? this.fanout.withRoomFrames(handler) : handler,
       this.config,
       this.#onClosed,
     );
@@ -183,6 +189,7 @@ export class WebSocketConnectionManager {
     this.#connections.set(connection.id, managed);
     addTo(this.#byPath, decision.path, managed);
     if (decision.user) addTo(this.#byUser, decision.user.id, managed);
+    this.fanout.opened(connection);
     this.#heartbeat.start();
     if (this.config.systemFrames) socket.send(connectedFrame(connection.id, now));
     invokeSafely(managed.handler?.onOpen, (e) => managed.report(e, "onOpen"), connection);
@@ -218,20 +225,6 @@ export class WebSocketConnectionManager {
   }
 
   /**
-   * Sends one frame to every open connection that `filter` accepts.
-   * @returns the number of connections it was sent to.
-   */
-  broadcast(data: WebSocketData, filter?: (connection: WebSocketConnection) => boolean): number {
-    let sent = 0;
-    for (const { connection } of this.#connections.values()) {
-      if (connection.socket.readyState !== OPEN || (filter && !filter(connection))) continue;
-      connection.socket.send(data);
-      sent++;
-    }
-    return sent;
-  }
-
-  /**
    * Closes one connection; resolves once it has closed (terminating it after `closeTimeout`).
    * Unknown ids resolve at once.
    */
@@ -259,6 +252,7 @@ export class WebSocketConnectionManager {
     if (!this.#connections.delete(connection.id)) return;
     removeFrom(this.#byPath, connection.metadata.path, managed);
     if (connection.user) removeFrom(this.#byUser, connection.user.id, managed);
+    this.fanout.closed(connection);
     if (this.#connections.size === 0) this.#heartbeat.stop();
   }
 

@@ -58,6 +58,8 @@ export const ERRORS = {
   },
   TOO_MANY_STREAMS: { status: 429, frame: true, message: "Too many concurrent streams" },
   TOO_MANY_REQUESTS: { status: 429, frame: true, message: "Too many requests in flight" },
+  TOO_MANY_ROOMS: { status: 429, frame: true, message: "Too many rooms" },
+  BROKER_UNAVAILABLE: { status: 503, frame: false, message: "The message broker is unavailable" },
   TOOL_NOT_FOUND: { status: 404, frame: true, message: "Tool not found" },
   TOOL_FAILED: { status: 500, frame: true, message: "Tool failed" },
   PROVIDER_ERROR: { status: 502, frame: true, message: "The model provider failed" },
@@ -69,7 +71,7 @@ export const ERRORS = {
   },
   HANDLER_ERROR: { status: 500, frame: false, message: "Internal error" },
   UNAUTHORIZED: { status: 401, frame: false, message: "Unauthorized" },
-  FORBIDDEN: { status: 403, frame: false, message: "Forbidden" },
+  FORBIDDEN: { status: 403, frame: true, message: "Forbidden" },
   ORIGIN_NOT_ALLOWED: { status: 403, frame: false, message: "Origin not allowed" },
   NOT_FOUND: { status: 404, frame: false, message: "Not found" },
   MAX_CONNECTIONS: {

@@ -35,6 +35,30 @@ export type {
 } from "./auth/types.ts";
 export type { AuthResult } from "./auth/authenticate.ts";
 export type { ClientEnvelope, ErrorFrame, ServerFrame } from "./protocol.ts";
+export { createMemoryBroker } from "./cluster/memory-broker.ts";
+export { registerBrokerType } from "./cluster/broker-registry.ts";
+export type { BrokerConfig } from "./cluster/broker-registry.ts";
+export type {
+  BrokerMessage,
+  BrokerNode,
+  BrokerState,
+  BrokerTarget,
+  BrokerTopic,
+  MessageBroker,
+  PresenceMember,
+  PresenceNode,
+  PresenceStore,
+} from "./cluster/broker.ts";
+export type {
+  ClusterHealth,
+  ClusterRoomInfo,
+  ClusterStats,
+  ClusterView,
+} from "./cluster/cluster-view.ts";
+export type { BroadcastOptions } from "./cluster/fanout.ts";
+export type { OutboundFrame } from "./rooms/outbound.ts";
+export type { RoomsOptions } from "./rooms/options.ts";
+export type { RoomInfo } from "./rooms/room-registry.ts";
 export { createStreamingChannel } from "./streaming/channel.ts";
 export type { StreamingChannel, StreamingChannelOptions } from "./streaming/channel.ts";
 export {

@@ -2,6 +2,8 @@
  * Public types shared by the connection manager, the adapters and user handlers.
  */
 import type { AuthConfig, AuthenticatedUser } from "./auth/types.ts";
+import type { MessageBroker } from "./cluster/broker.ts";
+import type { RoomsOptions } from "./rooms/options.ts";
 
 /** The data a frame carries. */
 export type WebSocketData = string | ArrayBuffer | Uint8Array;
@@ -95,4 +97,12 @@ export interface WebSocketConfig {
   maxBufferedBytes?: number;
   /** Milliseconds `close()`/`closeAll()` wait for the closing handshake before terminating. @default 2000 */
   closeTimeout?: number;
+  /** Room limits and who may join from the client side (`{type:"join"}` frames). */
+  rooms?: RoomsOptions;
+  /**
+   * Carries room, user, connection and broadcast sends to the other instances of a cluster, and
+   * keeps cluster presence (`createRedisBroker()` from `@agentsocket/redis`).
+   * @default createMemoryBroker() (one process)
+   */
+  broker?: MessageBroker;
 }

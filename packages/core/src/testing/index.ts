@@ -18,6 +18,7 @@ import { hardeningCases } from "./hardening-cases.ts";
 import { httpAgentCases } from "./http-agent-cases.ts";
 import { httpHardeningCases } from "./http-hardening-cases.ts";
 import { limitCases } from "./limit-cases.ts";
+import { roomCases } from "./room-cases.ts";
 import { serverCases } from "./server-cases.ts";
 
 /** Registers the whole conformance suite for one target with vitest. */
@@ -28,6 +29,7 @@ export function runConformanceSuite(target: ConformanceTarget): void {
     describe("auth", () => authCases(harness));
     describe("handshakes", () => handshakeCases(harness));
     describe("limits", () => limitCases(harness));
+    describe("rooms", () => roomCases(harness));
     describe("agent", () => agentCases(harness));
     if (target.server) describe("server", () => serverCases(harness));
     describe("hardening", () => hardeningCases(harness));

@@ -1,0 +1,86 @@
+/**
+ * The message broker contract: how one instance hands room, user, connection and broadcast sends
+ * to the others, and where cluster presence lives. Core ships the in-memory broker (one process);
+ * `@agentsocket/redis` implements the same interface on Redis.
+ *
+ * Delivery through a broker is at-most-once and ordered per publisher and topic (Redis pub/sub
+ * drops messages to a subscriber that falls behind, and during an outage).
+ */
+import type { WebSocketData } from "../types.ts";
+
+/** A pub/sub topic: every node (`all`), one room, one user, or one node's inbox. */
+export type BrokerTopic = "all" | `room:${string}` | `user:${string}` | `node:${string}`;
+
+/** Who a cross-instance message is for. */
+export type BrokerTarget =
+  { all: true } | { rooms: string[] } | { user: string } | { connection: string };
+
+/** A message between instances. */
+export interface BrokerMessage {
+  /** The publishing node: receivers drop their own echoes. */
+  src: string;
+  to: BrokerTarget;
+  /** Connection ids that must not receive it. */
+  except?: string[];
+  /** The frame exactly as clients receive it, encoded once by the publisher. */
+  data: WebSocketData;
+}
+
+/** `ready`: cross-instance traffic flows; `down`: the broker cannot be reached (local sends still work). */
+export type BrokerState = "ready" | "down";
+
+/** One (room, connection) membership, as presence stores it. */
+export interface PresenceMember {
+  room: string;
+  connectionId: string;
+  userId?: string;
+}
+
+/** A node as cluster presence sees it. */
+export interface PresenceNode {
+  id: string;
+  connections: number;
+  /** The node's last heartbeat (ms since epoch). */
+  lastSeen: number;
+}
+
+/** Cluster-wide presence: room membership and live nodes, expiring when a node stops refreshing. */
+export interface PresenceStore {
+  add(member: PresenceMember): Promise<void>;
+  remove(member: PresenceMember): Promise<void>;
+  /** Members and distinct users of `room` across the cluster. */
+  roomInfo(room: string): Promise<{ memberCount: number; userCount: number }>;
+  /** The live nodes. */
+  nodes(): Promise<PresenceNode[]>;
+}
+
+/** What a broker learns about the node it serves, in {@link MessageBroker.start}. */
+export interface BrokerNode {
+  readonly nodeId: string;
+  /** Delivers a message from another node to this node's connections. */
+  receive(message: BrokerMessage): void;
+  /** Every membership of this node (presence refreshes and restores after an outage). */
+  memberships(): Iterable<PresenceMember>;
+  /** Open connections of this node (presence heartbeats). */
+  connectionCount(): number;
+  /** Tells core the broker went down or came back. */
+  stateChanged(state: BrokerState): void;
+}
+
+/**
+ * A broker connects the instances of one cluster. Core subscribes a room or user topic while this
+ * instance has a local member of it, `all` and its own `node:` topic for its whole life.
+ */
+export interface MessageBroker {
+  /** Connects; resolves once ready or once the first attempt failed (it keeps retrying). */
+  start(node: BrokerNode): Promise<void>;
+  /** At-most-once; rejects at once (nothing is queued) while the broker is down. */
+  publish(topic: BrokerTopic, message: BrokerMessage): Promise<void>;
+  subscribe(topic: BrokerTopic): Promise<void>;
+  unsubscribe(topic: BrokerTopic): Promise<void>;
+  /** Cluster presence, when this broker keeps it. */
+  readonly presence?: PresenceStore;
+  readonly state: BrokerState;
+  /** Removes this node's presence at once and disconnects. */
+  close(): Promise<void>;
+}
