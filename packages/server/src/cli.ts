@@ -8,7 +8,7 @@ import type { AuthConfig } from "@agentsocket/core";
 import { backendFromEnv } from "./backend-from-env.ts";
 import { chatPage } from "./chat-page.ts";
 import { createServer, type AgentServer, type Framework } from "./create-server.ts";
-import { MissingPeerError } from "./import-peer.ts";
+import { importPeer, MissingPeerError } from "./import-peer.ts";
 
 /** The help text of `agentsocket help`. */
 export const USAGE = `Usage: agentsocket serve [options]
@@ -28,7 +28,10 @@ Environment:
   AGENTSOCKET_DEMO_TOKENS_PER_SECOND
                           speed of the demo agent [default: 40]
   AGENTSOCKET_JWT_SECRET  require a JWT signed with this secret (?token= or Authorization: Bearer)
-  AGENTSOCKET_API_KEYS    require one of these comma-separated keys (?apiKey= or x-api-key)`;
+  AGENTSOCKET_API_KEYS    require one of these comma-separated keys (?apiKey= or x-api-key)
+  REDIS_URL               join the other instances on this Redis (rooms, users and broadcasts
+                          cross instances; /api/ready is 503 while Redis is down);
+                          AGENTSOCKET_REDIS_PREFIX [default: agentsocket]`;
 
 /** Where the CLI writes, how it reports failure, and whether it owns the process signals. */
 export interface CliRuntime {
@@ -134,9 +137,11 @@ async function prepareServer(args: string[], env: NodeJS.ProcessEnv) {
   const options = parseServeOptions(args, env);
   const { backend, description, allowedTools } = await backendFromEnv(env);
   const { framework, port, host, auth } = options;
+  const cluster = await brokerFromEnv(env);
+  const websocket = cluster ? { auth, broker: cluster.broker } : { auth };
   const server = await createServer(backend, {
     framework,
-    config: { port, host, websocket: { auth }, agent: { allowedTools } },
+    config: { port, host, websocket, agent: { allowedTools } },
   });
   const page = chatPage();
   server.registerRoute({
@@ -150,7 +155,36 @@ async function prepareServer(args: string[], env: NodeJS.ProcessEnv) {
     await server.stop().catch(() => {});
     throw error;
   });
-  return { server, options, description };
+  return {
+    server,
+    options,
+    description: cluster ? `${description}, ${cluster.where}` : description,
+  };
+}
+
+/**
+ * The Redis broker `REDIS_URL` asks for (loaded only then). `where` names the server without
+ * credentials, for the log line.
+ * @throws {TypeError} for a URL that is not redis:// or rediss://.
+ */
+async function brokerFromEnv(env: NodeJS.ProcessEnv) {
+  const url = env.REDIS_URL;
+  if (!url) return undefined;
+  let parsed: URL | undefined;
+  try {
+    parsed = new URL(url);
+  } catch {
+    // reported below
+  }
+  if (parsed === undefined || !/^rediss?:$/.test(parsed.protocol))
+    throw new TypeError("REDIS_URL must be a redis:// or rediss:// URL");
+  const { createRedisBroker } = await importPeer(() => import("@agentsocket/redis"), "REDIS_URL", [
+    "@agentsocket/redis",
+    "redis",
+  ]);
+  const prefix = env.AGENTSOCKET_REDIS_PREFIX || undefined;
+  const broker = createRedisBroker({ url, ...(prefix ? { prefix } : {}) });
+  return { broker, where: `redis ${parsed.host}` };
 }
 
 /**

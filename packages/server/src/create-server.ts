@@ -153,6 +153,8 @@ export class AgentServer {
   /** Starts listening. Resolves once bound. */
   async start(): Promise<void> {
     await this.initialize();
+    // Joined to the cluster (or known to be down: then /ready says 503 until it is back).
+    await this.websocket.cluster.ready();
     const binding = this.#binding!;
     await binding.listen(this.#config.port ?? DEFAULTS.port, this.#config.host);
     this.#port = (binding.server.address() as AddressInfo).port;
@@ -162,15 +164,16 @@ export class AgentServer {
   /**
    * Refuses new handshakes and agent requests (503 `SHUTTING_DOWN`), closes every WebSocket with
    * 1001, ends running SSE streams with an `error` event `SHUTTING_DOWN`, then closes the HTTP
-   * server without keep-alive waits. Resolves within the manager's `closeTimeout`: whatever is
-   * still open then (a client that never answers, a handshake stuck in auth) is destroyed.
-   * Idempotent.
+   * server without keep-alive waits; it also leaves the cluster (this node's presence goes at
+   * once). Resolves within the manager's `closeTimeout`: whatever is still open then (a client
+   * that never answers, a handshake stuck in auth) is destroyed. Idempotent.
    */
   stop(): Promise<void> {
     this.#stopping ??= (async () => {
       this.#ready = false;
       const deadline = Date.now() + this.websocket.config.closeTimeout;
       await Promise.all([this.websocket.closeAll(), this.#agentHttp.close()]);
+      await this.websocket.cluster.close();
       await this.#binding?.close(deadline);
     })();
     return this.#stopping;

@@ -42,11 +42,13 @@ export function healthRoutes(server: HealthSource, isReady: () => boolean): Rout
     {
       method: "GET",
       path: `${server.basePath}/ready`,
-      description: "Readiness: 503 while starting or draining",
+      description: "Readiness: 503 while starting, draining, or while the message broker is down",
       tags: ["health"],
       handler: () => {
-        if (isReady()) return { status: "ready" };
-        throw Object.assign(new Error("Not ready"), { status: 503 });
+        const broker = server.websocket.cluster.health().state;
+        if (isReady() && broker === "ready") return { status: "ready", broker };
+        const why = isReady() ? "Message broker unavailable" : "Not ready";
+        throw Object.assign(new Error(why), { status: 503 });
       },
     },
     {

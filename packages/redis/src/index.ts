@@ -1,0 +1,15 @@
+/**
+ * @agentsocket/redis — agentsocket across many instances: `createRedisBroker({ url })` carries
+ * room, user, connection and broadcast sends between instances over Redis pub/sub (sharded on
+ * Redis 7+) and keeps cluster presence for `manager.cluster.fetchRoomInfo()`/`fetchStats()`.
+ */
+export { createRedisBroker } from "./redis-broker.ts";
+export type { RedisBroker } from "./redis-broker.ts";
+export type { RedisBrokerOptions, RedisPresenceOptions } from "./options.ts";
+
+import { registerBrokerType } from "@agentsocket/core";
+import { createRedisBroker as create } from "./redis-broker.ts";
+import type { RedisBrokerOptions as Options } from "./options.ts";
+
+// Seed 000: `manager.setMessageBroker({ type: "redis", url, prefix })` once this package is imported.
+registerBrokerType("redis", (options) => create(options as Options));

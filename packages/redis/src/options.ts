@@ -1,0 +1,95 @@
+/**
+ * Options of {@link createRedisBroker}, their defaults and the up-front checks that name a bad one.
+ */
+import type { RedisClientType } from "redis";
+
+/** Cluster presence timing. */
+export interface RedisPresenceOptions {
+  /** A node and its room memberships vanish this long after its last heartbeat. @default 30000 */
+  ttlMs?: number;
+  /** Milliseconds between heartbeats (node entry and membership refresh); below `ttlMs`. @default 10000 */
+  heartbeatMs?: number;
+}
+
+/** Options of {@link createRedisBroker}: a `url` or a `client` (used as a template). */
+export interface RedisBrokerOptions {
+  /** `redis://[[user]:password@]host[:port][/db]`; give this or `client`. */
+  url?: string;
+  /**
+   * A node-redis client (connected or not). It is never used itself: the broker makes its two
+   * connections with `client.duplicate()`, so your client's options (TLS, auth, RESP) apply.
+   */
+  client?: RedisClientType<any, any, any, any, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+  /** Prefix of every key and channel, to share one Redis between clusters. @default "agentsocket" */
+  prefix?: string;
+  /**
+   * Cluster presence for `manager.cluster.fetchRoomInfo()`/`fetchStats()`: one Lua call per join
+   * and leave, plus a refresh per room every heartbeat. `false` turns it off. @default true
+   */
+  presence?: boolean | RedisPresenceOptions;
+  /**
+   * Sharded pub/sub (`SSUBSCRIBE`/`SPUBLISH`, Redis 7+), which scales on Redis Cluster.
+   * @default "auto" (sharded when the server is Redis 7 or later)
+   */
+  sharded?: boolean | "auto";
+}
+
+export interface ResolvedRedisBrokerOptions {
+  url: string | undefined;
+  client: RedisBrokerOptions["client"];
+  prefix: string;
+  presence: Required<RedisPresenceOptions> | false;
+  sharded: boolean | "auto";
+}
+
+export const DEFAULTS = {
+  prefix: "agentsocket",
+  ttlMs: 30_000,
+  heartbeatMs: 10_000,
+  sharded: "auto",
+} as const;
+
+function checkMs(name: string, value: unknown, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== "number" || !Number.isInteger(value) || value < 10)
+    throw new TypeError(`The "${name}" option must be an integer >= 10 (got ${String(value)})`);
+  return value;
+}
+
+/**
+ * Merges `options` over {@link DEFAULTS} into a new object.
+ * @throws {TypeError} naming the first invalid option.
+ */
+export function resolveOptions(options: RedisBrokerOptions): ResolvedRedisBrokerOptions {
+  if (options === null || typeof options !== "object")
+    throw new TypeError("createRedisBroker: options must be an object");
+  const { url, client } = options;
+  if ((url === undefined) === (client === undefined))
+    throw new TypeError('createRedisBroker: give exactly one of the "url" or "client" options');
+  if (url !== undefined && (typeof url !== "string" || !/^rediss?:\/\//.test(url)))
+    throw new TypeError('The "url" option must be a redis:// or rediss:// URL');
+  if (client !== undefined && typeof client?.duplicate !== "function")
+    throw new TypeError('The "client" option must be a node-redis client (createClient())');
+  const prefix = options.prefix ?? DEFAULTS.prefix;
+  if (typeof prefix !== "string" || prefix === "" || /[{}\s]/.test(prefix))
+    throw new TypeError(
+      'The "prefix" option must be a non-empty string without "{", "}" or spaces',
+    );
+  const sharded = options.sharded ?? DEFAULTS.sharded;
+  if (sharded !== true && sharded !== false && sharded !== "auto")
+    throw new TypeError('The "sharded" option must be true, false or "auto"');
+  let presence: ResolvedRedisBrokerOptions["presence"] = false;
+  if (options.presence !== false) {
+    const given = typeof options.presence === "object" ? options.presence : {};
+    const ttlMs = checkMs("presence.ttlMs", given.ttlMs, DEFAULTS.ttlMs);
+    const heartbeatMs = checkMs(
+      "presence.heartbeatMs",
+      given.heartbeatMs,
+      Math.min(DEFAULTS.heartbeatMs, Math.floor(ttlMs / 3)),
+    );
+    if (heartbeatMs >= ttlMs)
+      throw new TypeError('The "presence.heartbeatMs" option must be below "presence.ttlMs"');
+    presence = { ttlMs, heartbeatMs };
+  }
+  return { url, client, prefix, presence, sharded };
+}
