@@ -32,6 +32,7 @@ const THIRD_PARTY = [
   "ai@^6.0.0",
   "@ai-sdk/openai@^3.0.0",
   "ws@^8.18.3",
+  "redis@^6.3.1",
   "typescript@~5.9.3",
   "@types/express@^5.0.3",
   "@types/node@^20.19.0",

@@ -14,7 +14,15 @@ const exec = promisify(execFile);
 export const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 
 /** The directories under `packages/` that are published. */
-export const PUBLIC_PACKAGES = ["core", "express", "fastify", "hono", "server", "ai-sdk"] as const;
+export const PUBLIC_PACKAGES = [
+  "core",
+  "express",
+  "fastify",
+  "hono",
+  "server",
+  "ai-sdk",
+  "redis",
+] as const;
 export type PublicPackage = (typeof PUBLIC_PACKAGES)[number];
 
 /** One packed package. */
