@@ -66,6 +66,9 @@ describe("a cluster of hono, express and fastify on redis", () => {
           .sort(),
       ).toEqual([0, 1, 2]);
     for (const outsider of outsiders) expect(framesOf(outsider, "room")).toEqual([]);
+    // Binary frames cross instances byte for byte.
+    nodes[1]!.server.websocket.broadcastToRoom("lobby", new Uint8Array([0, 1, 255]));
+    for (const member of members) expect([...(await member.binary())]).toEqual([0, 1, 255]);
 
     // A member of both x and y (on express) gets one copy; a member of x only (fastify) too.
     const both = await nodes[1]!.ws("carol");
