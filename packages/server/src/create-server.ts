@@ -14,6 +14,7 @@ import {
   createAgentService,
   createAgentWebSocketHandler,
   type AgentHttpHandler,
+  type AgentService,
 } from "@agentsocket/core/agent";
 import { agentRoutes } from "./agent-routes.ts";
 import type { FrameworkBinding } from "./frameworks/binding.ts";
@@ -22,6 +23,12 @@ import { bindFastify } from "./frameworks/fastify.ts";
 import { bindHono } from "./frameworks/hono.ts";
 import { healthRoutes } from "./health.ts";
 import { checkRoute, type RouteDefinition } from "./routes.ts";
+import {
+  attachSocketIO,
+  resolveSocketIOConfig,
+  type SocketIOAttachment,
+  type SocketIOConfig,
+} from "./socketio.ts";
 
 export type Framework = "hono" | "express" | "fastify";
 
@@ -37,6 +44,12 @@ export interface ServerConfig {
   websocket?: WebSocketConfig | WebSocketConnectionManager;
   /** Limits and streaming behaviour of the agent endpoints (WebSocket and HTTP alike). */
   agent?: AgentOptions;
+  /**
+   * Also serve the agent to `socket.io-client` apps (seed 001's `chat:*`, seed 002's `ai:*`
+   * events) on the same HTTP server; needs `socket.io` and `@agentsocket/socket.io` installed.
+   * `true` takes every default. @default off
+   */
+  socketio?: SocketIOConfig | boolean;
 }
 
 /** Options of {@link createServer}. */
@@ -62,6 +75,9 @@ export class AgentServer {
   readonly #config: ServerConfig;
   readonly #routes = new Map<string, RouteDefinition>();
   readonly #agentHttp: AgentHttpHandler;
+  readonly #agent: AgentService;
+  readonly #socketioConfig: ReturnType<typeof resolveSocketIOConfig>;
+  #socketio: SocketIOAttachment | undefined;
   #binding: FrameworkBinding | undefined;
   #initializing: Promise<void> | undefined;
   #stopping: Promise<void> | undefined;
@@ -89,6 +105,7 @@ export class AgentServer {
         `The "config.port" option must be an integer from 0 to 65535 (got ${String(port)})`,
       );
     }
+    this.#socketioConfig = resolveSocketIOConfig(config.socketio);
     this.framework = framework;
     this.basePath = basePath;
     this.#neurolink = neurolink;
@@ -99,7 +116,7 @@ export class AgentServer {
         : new WebSocketConnectionManager(config.websocket);
     for (const route of healthRoutes(this, () => this.#ready)) this.#addRoute(route);
     // One agent for both transports. It serves config.path unless the caller put a handler there.
-    const agent = createAgentService(neurolink, config.agent);
+    const agent = (this.#agent = createAgentService(neurolink, config.agent));
     if (!this.websocket.hasHandler(this.websocket.config.path)) {
       this.websocket.registerHandler(
         this.websocket.config.path,
@@ -118,6 +135,11 @@ export class AgentServer {
   /** The bound port once started (useful with `port: 0`). */
   get port(): number | undefined {
     return this.#port;
+  }
+
+  /** The Socket.IO `Server` when `config.socketio` is on, after `initialize()`. */
+  get socketio(): unknown {
+    return this.#socketio?.io;
   }
 
   /** The framework's app (Hono, Express or Fastify instance), after `initialize()`. */
@@ -146,6 +168,13 @@ export class AgentServer {
   initialize(): Promise<void> {
     this.#initializing ??= (async () => {
       this.#binding = await BINDINGS[this.framework](this.getRoutes(), this.websocket);
+      const { server } = this.#binding;
+      this.#socketio = await attachSocketIO(
+        server,
+        this.#agent,
+        this.websocket,
+        this.#socketioConfig,
+      );
     })();
     return this.#initializing;
   }
@@ -172,7 +201,11 @@ export class AgentServer {
     this.#stopping ??= (async () => {
       this.#ready = false;
       const deadline = Date.now() + this.websocket.config.closeTimeout;
-      await Promise.all([this.websocket.closeAll(), this.#agentHttp.close()]);
+      await Promise.all([
+        this.websocket.closeAll(),
+        this.#agentHttp.close(),
+        this.#socketio?.close(),
+      ]);
       await this.websocket.cluster.close();
       await this.#binding?.close(deadline);
     })();

@@ -1,0 +1,172 @@
+/**
+ * `attachAgent(io, neurolink)`: one agent service on a Socket.IO namespace. The handshake is
+ * authenticated with core's {@link AuthConfig}; each client then speaks seed 001's `chat:*` and
+ * seed 002's `ai:*` events, streamed through core's channel, so validation, limits, sanitized
+ * errors, backpressure and cancellation are the ones `/ws` has.
+ */
+import type { AuthConfig, AuthenticatedUser } from "@agentsocket/core";
+import {
+  createAgentService,
+  isAgentService,
+  type AgentBackend,
+  type AgentOptions,
+  type AgentService,
+} from "@agentsocket/core/agent";
+import type { Namespace, Server, Socket } from "socket.io";
+import { serveAiEvents } from "./ai-events.ts";
+import { serveChatEvents } from "./chat-events.ts";
+import type { ClientContext } from "./client-context.ts";
+import { createClientStreams } from "./client-streams.ts";
+import {
+  authorityOf,
+  createHandshakeMiddleware,
+  type HandshakeAuthority,
+} from "./handshake-auth.ts";
+import { createKnownClients } from "./known-clients.ts";
+
+/** Options of {@link attachAgent}. */
+export interface SocketIOAgentOptions {
+  /** The namespace to serve when given a `Server` (with a `Namespace`, omit it). @default "/ai" */
+  namespace?: string;
+  /**
+   * How handshakes authenticate: an {@link AuthConfig}, or a `WebSocketConnectionManager` whose
+   * auth (and `allowedOrigins`) `/ws` uses, so both accept the same credentials.
+   * @default { strategy: "none" }
+   */
+  auth?: AuthConfig | HandshakeAuthority;
+  /** Browser origins allowed to connect (`"*"`: any); others get `connect_error` "forbidden". @default the manager's `allowedOrigins`, else any */
+  allowedOrigins?: string[];
+  /** The agent's limits, when given a backend (a service brings its own). @default {} */
+  agent?: AgentOptions;
+  /** Milliseconds a disconnected client stays known to `ai:reconnect`. @default 30000 */
+  reconnectWindow?: number;
+  /** Most disconnected clients remembered for `ai:reconnect`; the oldest go first. @default 10000 */
+  maxKnownClients?: number;
+}
+
+/** An agent served on a namespace. */
+export interface SocketIOAgent {
+  /** The namespace the agent serves. */
+  readonly namespace: Namespace;
+  /** The agent service (share it with `/ws` and HTTP by passing it to their handlers). */
+  readonly agent: AgentService;
+  /** Clients connected now. */
+  readonly clientCount: number;
+  /** Stops serving new clients and disconnects the current ones (their streams abort upstream). */
+  close(): void;
+}
+
+const DEFAULTS = { namespace: "/ai", reconnectWindow: 30_000, maxKnownClients: 10_000 } as const;
+
+/**
+ * Serves an agent on a Socket.IO server's namespace (or on a namespace you pass).
+ * @param target a Socket.IO 4 `Server` (its `options.namespace` is used) or a `Namespace`.
+ * @param neurolink a NeuroLink-shaped backend, or a service from `createAgentService()`.
+ * @throws {TypeError} naming an invalid option, or for a backend without generate()/stream().
+ * @example
+ * const io = new Server(httpServer);
+ * attachAgent(io, neurolink, { auth: { strategy: "bearer", jwt: { secret } } });
+ * // browser: io("http://localhost:3000/ai", { auth: { token }, transports: ["websocket"] })
+ */
+export function attachAgent(
+  target: Server | Namespace,
+  neurolink: AgentBackend | AgentService,
+  options: SocketIOAgentOptions = {},
+): SocketIOAgent {
+  const settings = { ...DEFAULTS, ...options };
+  const namespace = namespaceOf(target, options.namespace);
+  for (const name of ["reconnectWindow", "maxKnownClients"] as const) {
+    if (!Number.isInteger(settings[name]) || settings[name] < 1) {
+      throw new TypeError(`The "${name}" option must be a positive integer`);
+    }
+  }
+  if (isAgentService(neurolink) && options.agent !== undefined) {
+    throw new TypeError(
+      'The "agent" option applies to a backend; a service brings its own options',
+    );
+  }
+  const agent = isAgentService(neurolink)
+    ? neurolink
+    : createAgentService(neurolink, options.agent);
+  const authority = authorityOf(options.auth);
+  const allowedOrigins = options.allowedOrigins ?? authority.config.allowedOrigins;
+  if (allowedOrigins !== undefined && !Array.isArray(allowedOrigins)) {
+    throw new TypeError('The "allowedOrigins" option must be an array of origins');
+  }
+  const users = new WeakMap<Socket, AuthenticatedUser>();
+  const known = createKnownClients({
+    windowMs: settings.reconnectWindow,
+    max: settings.maxKnownClients,
+  });
+  const clients = new Set<Socket>();
+  const backpressureThreshold = agent.options.streaming?.bufferSize ?? 64 * 1024;
+  const report = (error: unknown, type: string, userId?: string) => {
+    try {
+      const context = { type, ...(userId ? { userId } : {}) };
+      const failure = error instanceof Error ? error : new Error(String(error));
+      if (agent.options.onError) agent.options.onError(failure, context);
+      else console.error(`[agentsocket] socket.io ${type} failed:`, error);
+    } catch {
+      // A failing logger must not take the client's error event with it.
+    }
+  };
+
+  namespace.use(createHandshakeMiddleware(authority, allowedOrigins, users));
+
+  const onConnection = (socket: Socket) => {
+    const user = users.get(socket);
+    const client: ClientContext = {
+      socket,
+      agent,
+      identity: { connectionId: socket.id, ...(user ? { userId: user.id } : {}) },
+      streams: createClientStreams(agent.options.maxConcurrentStreams),
+      report: (error, type) => report(error, type, user?.id),
+    };
+    clients.add(socket);
+    known.connected(socket.id, user?.id);
+    socket.on("disconnect", () => {
+      client.streams.abortAll();
+      clients.delete(socket);
+      known.disconnected(socket.id);
+    });
+    serveChatEvents(client);
+    serveAiEvents(client, known, backpressureThreshold);
+    socket.emit("ai:connected", {
+      clientId: socket.id,
+      maxConcurrentStreams: agent.options.maxConcurrentStreams,
+      backpressureThreshold,
+    });
+  };
+  namespace.on("connection", onConnection);
+
+  return {
+    namespace,
+    agent,
+    get clientCount() {
+      return clients.size;
+    },
+    close() {
+      namespace.off("connection", onConnection);
+      for (const socket of [...clients]) socket.disconnect();
+    },
+  };
+}
+
+function namespaceOf(target: Server | Namespace, name: string | undefined): Namespace {
+  if (typeof (target as Server)?.of === "function") {
+    const path = name ?? DEFAULTS.namespace;
+    if (typeof path !== "string" || !path.startsWith("/")) {
+      throw new TypeError(
+        `The "namespace" option must start with "/" (got ${JSON.stringify(name)})`,
+      );
+    }
+    return (target as Server).of(path);
+  }
+  if (typeof (target as Namespace)?.use !== "function" || typeof target.on !== "function") {
+    throw new TypeError("attachAgent() needs a Socket.IO Server or Namespace");
+  }
+  if (name !== undefined) {
+    throw new TypeError('The "namespace" option applies to a Server; a Namespace is already one');
+  }
+  return target as Namespace;
+}
