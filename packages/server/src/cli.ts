@@ -31,7 +31,11 @@ Environment:
   AGENTSOCKET_API_KEYS    require one of these comma-separated keys (?apiKey= or x-api-key)
   REDIS_URL               join the other instances on this Redis (rooms, users and broadcasts
                           cross instances; /api/ready is 503 while Redis is down);
-                          AGENTSOCKET_REDIS_PREFIX [default: agentsocket]`;
+                          AGENTSOCKET_REDIS_PREFIX [default: agentsocket]
+  AGENTSOCKET_SOCKETIO    1: also serve socket.io-client apps (chat:* and ai:* events) on the
+                          /ai namespace; needs socket.io and @agentsocket/socket.io installed
+  AGENTSOCKET_ALLOWED_MODELS
+                          comma-separated models clients may ask for [default: none]`;
 
 /** Where the CLI writes, how it reports failure, and whether it owns the process signals. */
 export interface CliRuntime {
@@ -52,6 +56,10 @@ export interface ServeOptions {
   /** `undefined` binds every interface. */
   host: string | undefined;
   auth: AuthConfig;
+  /** Serve the Socket.IO namespace too (`AGENTSOCKET_SOCKETIO=1`). */
+  socketio: boolean;
+  /** Models clients may pick (`AGENTSOCKET_ALLOWED_MODELS`); none when empty. */
+  allowedModels: string[];
 }
 
 const DEFAULT_RUNTIME: CliRuntime = {
@@ -136,12 +144,13 @@ export async function main(
 async function prepareServer(args: string[], env: NodeJS.ProcessEnv) {
   const options = parseServeOptions(args, env);
   const { backend, description, allowedTools } = await backendFromEnv(env);
-  const { framework, port, host, auth } = options;
+  const { framework, port, host, auth, socketio, allowedModels } = options;
+  const agent = { allowedTools, ...(allowedModels.length > 0 ? { allowedModels } : {}) };
   const cluster = await brokerFromEnv(env);
   const websocket = cluster ? { auth, broker: cluster.broker } : { auth };
   const server = await createServer(backend, {
     framework,
-    config: { port, host, websocket, agent: { allowedTools } },
+    config: { port, host, websocket, agent, socketio },
   });
   const page = chatPage();
   server.registerRoute({
@@ -224,11 +233,20 @@ export function parseServeOptions(args: string[], env: NodeJS.ProcessEnv): Serve
   }
   const host = pick("host", "HOST");
   if (host?.value === "") throw new TypeError(`${host.source} must not be empty`);
+  const socketio = env.AGENTSOCKET_SOCKETIO ?? "";
+  if (!["", "0", "1"].includes(socketio)) {
+    throw new TypeError(`AGENTSOCKET_SOCKETIO must be 0 or 1 (got ${JSON.stringify(socketio)})`);
+  }
   return {
     framework: (framework?.value as Framework | undefined) ?? DEFAULTS.framework,
     port: port ? Number(port.value) : DEFAULTS.port,
     host: host?.value,
     auth: authFromEnv(env),
+    socketio: socketio === "1",
+    allowedModels: (env.AGENTSOCKET_ALLOWED_MODELS ?? "")
+      .split(",")
+      .map((model) => model.trim())
+      .filter((model) => model !== ""),
   };
 }
 

@@ -177,11 +177,42 @@ describe.each(FRAMEWORKS)("config.socketio on %s", (framework) => {
     const { base } = await serve(framework);
     const response = await fetch(`${base}/app`);
     expect(await response.json()).toEqual({ mine: true });
+    // Socket.IO's long-polling handshake is answered by engine.io, not the framework's 404.
+    const polling = await fetch(`${base}/socket.io/?EIO=4&transport=polling`);
+    expect(polling.status).toBe(200);
+    expect(await polling.text()).toMatch(/^0\{"sid":/);
     const wsUrl = base.replace("http", "ws");
     const ws = await connect(WebSocket, `${wsUrl}/ws?token=alice-token`);
     expect(await ws.ofType("connected")).toMatchObject({ protocol: 1 });
     await ws.close();
     const refused = await tryConnect(WebSocket, `${wsUrl}/nowhere`);
     expect(refused).toEqual({ ok: false, status: 404 });
+  });
+});
+
+describe("config.socketio options", () => {
+  it("throws a TypeError naming a bad field, before anything starts", async () => {
+    const backend = createTestBackend();
+    const make = (socketio: unknown) =>
+      createServer(backend, { config: { socketio: socketio as never } });
+    await expect(make({ namespace: "ai" })).rejects.toThrow(
+      'The "config.socketio.namespace" option must start with "/" (got "ai")',
+    );
+    await expect(make({ path: 3 })).rejects.toThrow(/"config.socketio.path" option/);
+    await expect(make({ cors: "*" })).rejects.toThrow(/"config.socketio.cors" option/);
+    await expect(make("on")).rejects.toThrow(/"config.socketio" option/);
+  });
+
+  it("is off unless asked for: no Socket.IO endpoint answers", async () => {
+    const server = await createServer(createTestBackend(), {
+      config: { port: 0, host: "127.0.0.1" },
+    });
+    servers.push(server);
+    await server.start();
+    expect(server.socketio).toBeUndefined();
+    const polling = await fetch(
+      `http://127.0.0.1:${server.port}/socket.io/?EIO=4&transport=polling`,
+    );
+    expect(polling.status).toBe(404);
   });
 });
