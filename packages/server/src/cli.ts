@@ -34,6 +34,8 @@ Environment:
                           AGENTSOCKET_REDIS_PREFIX [default: agentsocket]
   AGENTSOCKET_SOCKETIO    1: also serve socket.io-client apps (chat:* and ai:* events) on the
                           /ai namespace; needs socket.io and @agentsocket/socket.io installed
+  AGENTSOCKET_SOCKETIO_CORS
+                          comma-separated origins whose pages may use Socket.IO's long-polling
   AGENTSOCKET_ALLOWED_MODELS
                           comma-separated models clients may ask for [default: none]`;
 
@@ -56,8 +58,8 @@ export interface ServeOptions {
   /** `undefined` binds every interface. */
   host: string | undefined;
   auth: AuthConfig;
-  /** Serve the Socket.IO namespace too (`AGENTSOCKET_SOCKETIO=1`). */
-  socketio: boolean;
+  /** Serve the Socket.IO namespace too (`AGENTSOCKET_SOCKETIO=1`), with CORS for these origins. */
+  socketio: false | { cors?: { origin: string[]; credentials: true } };
   /** Models clients may pick (`AGENTSOCKET_ALLOWED_MODELS`); none when empty. */
   allowedModels: string[];
 }
@@ -234,6 +236,7 @@ export function parseServeOptions(args: string[], env: NodeJS.ProcessEnv): Serve
   const host = pick("host", "HOST");
   if (host?.value === "") throw new TypeError(`${host.source} must not be empty`);
   const socketio = env.AGENTSOCKET_SOCKETIO ?? "";
+  const origins = listFromEnv(env.AGENTSOCKET_SOCKETIO_CORS);
   if (!["", "0", "1"].includes(socketio)) {
     throw new TypeError(`AGENTSOCKET_SOCKETIO must be 0 or 1 (got ${JSON.stringify(socketio)})`);
   }
@@ -242,11 +245,10 @@ export function parseServeOptions(args: string[], env: NodeJS.ProcessEnv): Serve
     port: port ? Number(port.value) : DEFAULTS.port,
     host: host?.value,
     auth: authFromEnv(env),
-    socketio: socketio === "1",
-    allowedModels: (env.AGENTSOCKET_ALLOWED_MODELS ?? "")
-      .split(",")
-      .map((model) => model.trim())
-      .filter((model) => model !== ""),
+    socketio:
+      socketio === "1" &&
+      (origins.length > 0 ? { cors: { origin: origins, credentials: true } } : {}),
+    allowedModels: listFromEnv(env.AGENTSOCKET_ALLOWED_MODELS),
   };
 }
 
@@ -267,6 +269,14 @@ export function authFromEnv(env: NodeJS.ProcessEnv): AuthConfig {
     .filter((key) => key !== "");
   if (apiKeys.length === 0) throw new TypeError("AGENTSOCKET_API_KEYS holds no key");
   return { strategy: "apiKey", apiKeys };
+}
+
+/** A comma-separated variable's items, trimmed, empty ones dropped. */
+function listFromEnv(value: string | undefined): string[] {
+  return (value ?? "")
+    .split(",")
+    .map((item) => item.trim())
+    .filter((item) => item !== "");
 }
 
 /** The host to show in a URL: a wildcard address is reachable as localhost. */
