@@ -59,21 +59,20 @@ export function serveAiEvents(
     }
     let tokens = 0;
     let congested = false;
-    const deliver = (frame: StreamFrame) => {
+    const text = (data: string) =>
+      void socket.emit("ai:token", { streamId, data, tokenCount: ++tokens });
+    const queued = (queueSize: number) => {
+      if (!congested && queueSize > backpressureThreshold) {
+        congested = true;
+        const message = "The client is not reading fast enough; the stream waits for it";
+        socket.emit("ai:backpressure", { streamId, message, queueSize });
+      } else if (congested && queueSize <= backpressureThreshold / 2) congested = false;
+    };
+    const frame = (frame: StreamFrame) => {
       switch (frame.type) {
         case "stream_start":
           socket.emit("ai:stream:start", { streamId });
           return;
-        case "chunk": {
-          socket.emit("ai:token", { streamId, data: frame.content ?? "", tokenCount: ++tokens });
-          const queueSize = queuedBytes(socket);
-          if (!congested && queueSize > backpressureThreshold) {
-            congested = true;
-            const message = "The client is not reading fast enough; the stream waits for it";
-            socket.emit("ai:backpressure", { streamId, message, queueSize });
-          } else if (congested && queueSize <= backpressureThreshold / 2) congested = false;
-          return;
-        }
         case "stream_complete":
           if (frame.status === "cancelled") {
             socket.emit("ai:stream:cancelled", { streamId });
@@ -94,7 +93,11 @@ export function serveAiEvents(
           streamError(streamId, frame.code ?? "INTERNAL_ERROR", frame.error ?? "Internal error");
       }
     };
-    void runClientStream(client, keyOf(streamId), controller, prompt.value, deliver);
+    void runClientStream(client, keyOf(streamId), controller, prompt.value, {
+      text,
+      frame,
+      queued,
+    });
   };
 
   const cancel = (data: unknown) => {

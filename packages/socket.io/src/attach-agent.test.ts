@@ -262,6 +262,28 @@ describe("lifecycle", () => {
     expect([expected(backend.state.pulled), expected(backend.state.pulled - 1)]).toContain(text);
   }, 40_000);
 
+  it("delivers text exactly, whatever it holds (quotes, escapes, a JSON key, emoji)", async () => {
+    const pieces = ['say ,"content":"x"} ', '\\ "q" \n', "é 😀", "{}"];
+    const backend = {
+      generate: async () => ({ content: "" }),
+      stream: async () => ({
+        stream: (async function* () {
+          for (const content of pieces) yield { content };
+        })(),
+      }),
+    };
+    const { connect } = await serve({}, backend as never);
+    const client = await connect();
+    client.socket.emit("ai:stream", { prompt: "hi" });
+    await client.next("ai:done");
+    expect(
+      client
+        .received("ai:token")
+        .map((t) => t.data)
+        .join(""),
+    ).toBe(pieces.join(""));
+  });
+
   it("streams over long-polling too (seed 002's client connects with the default transports)", async () => {
     const { connect } = await serve();
     const client = await connect({ transports: ["polling"] });

@@ -59,11 +59,12 @@ export function serveChatEvents(client: ClientContext): void {
     });
     const messageId = crypto.randomUUID();
     let messages = 0;
-    const deliver = (frame: StreamFrame) => {
-      if (frame.type === "chunk") {
-        messages++;
-        socket.emit("chat:message", { content: frame.content ?? "", isComplete: false });
-      } else if (frame.type === "stream_complete") {
+    const text = (content: string) => {
+      messages++;
+      socket.emit("chat:message", { content, isComplete: false });
+    };
+    const frame = (frame: StreamFrame) => {
+      if (frame.type === "stream_complete") {
         if (frame.status === "cancelled") {
           socket.emit("chat:stopped", { messageId, conversationId });
           return;
@@ -80,7 +81,7 @@ export function serveChatEvents(client: ClientContext): void {
         chatError(frame.code ?? "INTERNAL_ERROR", frame.error ?? "Internal error");
       }
     };
-    void runClientStream(client, CHAT, controller, prompt.value, deliver);
+    void runClientStream(client, CHAT, controller, prompt.value, { text, frame });
   };
 
   socket.on("chat:start", (data: unknown) => {

@@ -7,7 +7,7 @@
 import type { AgentIdentity, AgentService, PromptPayload } from "@agentsocket/core/agent";
 import type { Socket } from "socket.io";
 import type { ClientStreams } from "./client-streams.ts";
-import { createEventWriter, type StreamFrame } from "./event-writer.ts";
+import { createEventWriter, type StreamEvents } from "./event-writer.ts";
 
 export interface ClientContext {
   readonly socket: Socket;
@@ -67,7 +67,7 @@ export function validatePrompt(
 }
 
 /**
- * Streams `payload` through the agent into `deliver`, one wire frame at a time, ending with
+ * Streams `payload` through the agent into `events`, one wire frame at a time, ending with
  * exactly one terminal frame; forgets the stream afterwards. Never rejects.
  */
 export async function runClientStream(
@@ -75,9 +75,9 @@ export async function runClientStream(
   key: string,
   controller: AbortController,
   payload: PromptPayload,
-  deliver: (frame: StreamFrame) => void,
+  events: StreamEvents,
 ): Promise<void> {
-  const writer = createEventWriter(client.socket, deliver);
+  const writer = createEventWriter(client.socket, events);
   try {
     await client.agent.stream(payload, client.identity, writer, { requestId: key, controller });
   } catch (error) {

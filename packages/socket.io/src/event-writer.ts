@@ -37,20 +37,35 @@ export function queuedBytes(socket: Socket): number {
   return bytes;
 }
 
+/** Where a stream's frames go: each callback emits the matching seed events. */
+export interface StreamEvents {
+  /** The text of one `chunk` frame. */
+  text(content: string): void;
+  /** Every other frame (`stream_start`, `stream_complete`, `error`, tool frames). */
+  frame(frame: StreamFrame): void;
+  /** The bytes queued for the client, each time the channel checks them (once per send). */
+  queued?(bytes: number): void;
+}
+
+/** What follows the channel's fixed `chunk` prefix: `,"content":"…"}` (channel.ts). */
+const CONTENT_KEY = ',"content":';
+
 /**
- * A writer whose frames go to `deliver`, which emits the matching seed events on `socket`.
+ * A writer whose frames go to `events`. A chunk's text is read straight from its string literal
+ * (an unescaped `,"content":` cannot occur inside a JSON string), sparing a parse per token.
  * `close()` (a client stalled past `stallTimeout`) disconnects the client.
  */
-export function createEventWriter(
-  socket: Socket,
-  deliver: (frame: StreamFrame) => void,
-): FrameWriter {
+export function createEventWriter(socket: Socket, events: StreamEvents): FrameWriter {
   return {
-    write(json) {
-      deliver(JSON.parse(json) as StreamFrame);
+    write(json, type) {
+      const at = type === "chunk" ? json.indexOf(CONTENT_KEY) : -1;
+      if (at !== -1) events.text(JSON.parse(json.slice(at + CONTENT_KEY.length, -1)) as string);
+      else events.frame(JSON.parse(json) as StreamFrame);
     },
     get bufferedAmount() {
-      return queuedBytes(socket);
+      const bytes = queuedBytes(socket);
+      events.queued?.(bytes);
+      return bytes;
     },
     get open() {
       return socket.connected;
