@@ -84,6 +84,14 @@ describe("report", () => {
     expect(formatTargets(checkTargets(summary))[1]).toMatch(/^MISSED .*hono 2\.00× floor/);
   });
 
+  it("checks the Socket.IO binding against plain Socket.IO: within 1.1× per token", () => {
+    const binding = (cpu: number) =>
+      checkTargets({ ...summary, "socketio-agent": { "streaming.cpuPerToken": cpu } }).at(-1);
+    expect(binding(11)?.met).toBe(true); // 11 / 10 = 1.1×
+    expect(binding(11.5)).toMatchObject({ met: false, details: ["1.15× Socket.IO ✗"] });
+    expect(checkTargets(summary).at(-1)?.met).toBeUndefined(); // not measured
+  });
+
   it("draws a well-formed SVG chart of the ratios", () => {
     const svg = buildChartSvg(ratioPanels(summary), ["hono", "express", "fastify"], "a < b & c");
     expect(svg.startsWith('<svg xmlns="http://www.w3.org/2000/svg"')).toBe(true);

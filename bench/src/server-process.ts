@@ -9,7 +9,14 @@ import { epochNow } from "./fake-backend.ts";
 import { withTimeout } from "./timeout.ts";
 
 /** The servers under test. */
-export const SERVER_KINDS = ["hono", "express", "fastify", "ws", "socketio"] as const;
+export const SERVER_KINDS = [
+  "hono",
+  "express",
+  "fastify",
+  "ws",
+  "socketio",
+  "socketio-agent",
+] as const;
 /** A server under test. */
 export type ServerKind = (typeof SERVER_KINDS)[number];
 
@@ -20,10 +27,12 @@ export const SERVER_TITLES: Record<ServerKind, string> = {
   fastify: "agentsocket fastify",
   ws: "ws floor",
   socketio: "Socket.IO",
+  "socketio-agent": "agentsocket on Socket.IO",
 };
 
-/** Whether a server kind speaks wire protocol v1 (everything but Socket.IO). */
-export const speaksWireProtocol = (kind: ServerKind): boolean => kind !== "socketio";
+/** Whether a server kind speaks wire protocol v1 (everything but the Socket.IO ones). */
+export const speaksWireProtocol = (kind: ServerKind): boolean =>
+  kind !== "socketio" && kind !== "socketio-agent";
 
 const live = new Set<ChildProcess>();
 const killAll = () => {
@@ -61,7 +70,7 @@ export interface ServerProcess {
 function entryOf(kind: ServerKind): { file: string; args: string[] } {
   const file = (name: string) => fileURLToPath(new URL(`./servers/${name}.ts`, import.meta.url));
   if (kind === "ws") return { file: file("ws-floor"), args: [] };
-  if (kind === "socketio") return { file: file("socketio"), args: [] };
+  if (kind === "socketio" || kind === "socketio-agent") return { file: file(kind), args: [] };
   return { file: file("agentsocket"), args: [kind] };
 }
 

@@ -12,7 +12,7 @@ export type Summary = Partial<Record<ServerKind, Measurements>>;
 /** The agentsocket frameworks, each compared on its own (never only the best one). */
 export const FRAMEWORKS = ["hono", "express", "fastify"] as const satisfies readonly ServerKind[];
 
-const ALL: readonly ServerKind[] = [...FRAMEWORKS, "ws", "socketio"];
+const ALL: readonly ServerKind[] = [...FRAMEWORKS, "ws", "socketio", "socketio-agent"];
 
 const label = (metric: MetricInfo) =>
   metric.unit === "" ? metric.label : `${metric.label} (${metric.unit})`;

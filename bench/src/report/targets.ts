@@ -55,40 +55,64 @@ export interface TargetResult {
   details: string[];
 }
 
-/** Checks every target for every framework. */
+/** Issue 15's target: the Socket.IO binding costs at most 1.1 × plain Socket.IO per token. */
+export const SOCKETIO_BINDING_TARGET: Target = {
+  title: "agentsocket on Socket.IO: CPU per token ≤ 1.1 × plain Socket.IO",
+  metric: "streaming.cpuPerToken",
+};
+const SOCKETIO_BINDING_MAX = 1.1;
+
+function checkBindingTarget(summary: Summary): TargetResult {
+  const metric = metricInfo(SOCKETIO_BINDING_TARGET.metric);
+  const value = ratioOf(summary, metric, "socketio-agent", "socketio");
+  const met = value === undefined ? undefined : value <= SOCKETIO_BINDING_MAX;
+  const verdict = met === undefined ? " (n/a)" : met ? "" : " ✗";
+  return {
+    target: SOCKETIO_BINDING_TARGET,
+    met,
+    details: [`${formatRatio(value)} Socket.IO${verdict}`],
+  };
+}
+
+/** Checks every target for every framework, then the Socket.IO binding's. */
 export function checkTargets(summary: Summary): TargetResult[] {
-  return TARGETS.map((target) => {
-    const metric = metricInfo(target.metric);
-    const all: (boolean | undefined)[] = [];
-    const details = FRAMEWORKS.map((framework) => {
-      const value = summary[framework]?.[target.metric];
-      const floor = ratioOf(summary, metric, framework, "ws");
-      const socketIo = ratioOf(summary, metric, framework, "socketio");
-      const checks: (boolean | undefined)[] = [];
-      const parts: string[] = [];
-      if (target.maxFloorRatio !== undefined || target.minFloorRatio !== undefined) {
-        parts.push(`${formatRatio(floor)} floor`);
-        checks.push(
-          floor === undefined
-            ? undefined
-            : floor <= (target.maxFloorRatio ?? Infinity) && floor >= (target.minFloorRatio ?? 0),
-        );
-      }
-      if (target.belowSocketIo) {
-        parts.push(`${formatRatio(socketIo)} Socket.IO`);
-        checks.push(socketIo === undefined ? undefined : socketIo < 1);
-      }
-      if (target.below !== undefined) {
-        parts.push(`${formatNumber(value, metric.digits)} ${metric.unit}`);
-        checks.push(value === undefined ? undefined : value < target.below);
-      }
-      all.push(...checks);
-      const ok = checks.every((check) => check === true);
-      return `${framework} ${parts.join(", ")}${ok ? "" : checks.includes(undefined) ? " (n/a)" : " ✗"}`;
-    });
-    const met = all.includes(false) ? false : all.includes(undefined) ? undefined : true;
-    return { target, met, details };
+  return [
+    ...TARGETS.map((target) => checkFrameworks(summary, target)),
+    checkBindingTarget(summary),
+  ];
+}
+
+function checkFrameworks(summary: Summary, target: Target): TargetResult {
+  const metric = metricInfo(target.metric);
+  const all: (boolean | undefined)[] = [];
+  const details = FRAMEWORKS.map((framework) => {
+    const value = summary[framework]?.[target.metric];
+    const floor = ratioOf(summary, metric, framework, "ws");
+    const socketIo = ratioOf(summary, metric, framework, "socketio");
+    const checks: (boolean | undefined)[] = [];
+    const parts: string[] = [];
+    if (target.maxFloorRatio !== undefined || target.minFloorRatio !== undefined) {
+      parts.push(`${formatRatio(floor)} floor`);
+      checks.push(
+        floor === undefined
+          ? undefined
+          : floor <= (target.maxFloorRatio ?? Infinity) && floor >= (target.minFloorRatio ?? 0),
+      );
+    }
+    if (target.belowSocketIo) {
+      parts.push(`${formatRatio(socketIo)} Socket.IO`);
+      checks.push(socketIo === undefined ? undefined : socketIo < 1);
+    }
+    if (target.below !== undefined) {
+      parts.push(`${formatNumber(value, metric.digits)} ${metric.unit}`);
+      checks.push(value === undefined ? undefined : value < target.below);
+    }
+    all.push(...checks);
+    const ok = checks.every((check) => check === true);
+    return `${framework} ${parts.join(", ")}${ok ? "" : checks.includes(undefined) ? " (n/a)" : " ✗"}`;
   });
+  const met = all.includes(false) ? false : all.includes(undefined) ? undefined : true;
+  return { target, met, details };
 }
 
 /** One line per target: `met`/`MISSED`/`n/a`, the title, and each framework's figures. */
