@@ -33,6 +33,8 @@ const THIRD_PARTY = [
   "@ai-sdk/openai@^3.0.0",
   "ws@^8.18.3",
   "redis@^6.3.1",
+  "socket.io@^4.8.1",
+  "socket.io-client@^4.8.1",
   "typescript@~5.9.3",
   "@types/express@^5.0.3",
   "@types/node@^20.19.0",
@@ -62,7 +64,12 @@ beforeAll(async () => {
     npmInstall(full, [...all, ...THIRD_PARTY]),
     npmInstall(expressOnly, [...serverAndItsDeps, "express@^5.1.0"]),
   ]);
-  for (const file of ["express-echo.mjs", "create-server.mjs", "strict-consumer.ts"]) {
+  for (const file of [
+    "express-echo.mjs",
+    "create-server.mjs",
+    "socketio-client.mjs",
+    "strict-consumer.ts",
+  ]) {
     await copyFile(join(FIXTURES, file), join(full, file));
   }
   await copyFile(join(FIXTURES, "tsconfig.json"), join(full, "tsconfig.json"));
@@ -168,6 +175,24 @@ describe("installed under plain node", () => {
     },
   );
 
+  it("createServer with config.socketio streams to socket.io-client, the seeds' client", async () => {
+    const server = await startProgram(process.execPath, ["create-server.mjs", "hono", "socketio"], {
+      cwd: full,
+      ready: PORT_LINE,
+    });
+    programs.push(server);
+    const client = await startProgram(
+      process.execPath,
+      ["socketio-client.mjs", `http://127.0.0.1:${server.ready[1]}/ai`],
+      { cwd: full, ready: /^(\{"done".*\})$/ },
+    );
+    programs.push(client);
+    const result = JSON.parse(client.ready[1]!) as { done: { totalTokens: number }; text: string };
+    expect(result.text).toContain("demo agent");
+    expect(result.done.totalTokens).toBeGreaterThan(0);
+    expect(await server.stop()).toEqual({ code: 0, signal: null });
+  });
+
   it("the agentsocket bin serves the chat page and a stream, and exits 0 on Ctrl+C", async () => {
     const bin = join(full, "node_modules/.bin/agentsocket");
     const cli = await startProgram(bin, ["serve", "--port", "0", "--host", "127.0.0.1"], {
@@ -217,7 +242,7 @@ describe("npm install @agentsocket/server express", () => {
   it("installs no other framework, no AI SDK and no tsx", async () => {
     const installed = await readdir(join(expressOnly, "node_modules"));
     expect(installed).toContain("express");
-    for (const absent of ["fastify", "hono", "ai", "tsx", "typescript"]) {
+    for (const absent of ["fastify", "hono", "ai", "tsx", "typescript", "socket.io"]) {
       expect(installed).not.toContain(absent);
     }
     expect(await readdir(join(expressOnly, "node_modules/@agentsocket"))).not.toContain("ai-sdk");
@@ -247,6 +272,19 @@ describe("npm install @agentsocket/server express", () => {
       expect(failed).toContain(`The "${framework}" framework needs`);
       expect(failed).toContain(install);
     }
+    const socketio = await startProgram(
+      process.execPath,
+      ["create-server.mjs", "express", "socketio"],
+      {
+        cwd: expressOnly,
+        ready: PORT_LINE,
+      },
+    ).then(
+      () => undefined,
+      (error: Error) => error.message,
+    );
+    expect(socketio).toContain('The "config.socketio" option needs');
+    expect(socketio).toContain("npm install socket.io @agentsocket/socket.io");
   });
 
   it("the bin says what to install for OPENAI_API_KEY without the AI SDK, and exits 1", async () => {

@@ -22,6 +22,7 @@ export const PUBLIC_PACKAGES = [
   "server",
   "ai-sdk",
   "redis",
+  "socket.io",
 ] as const;
 export type PublicPackage = (typeof PUBLIC_PACKAGES)[number];
 

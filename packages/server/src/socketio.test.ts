@@ -186,7 +186,7 @@ describe.each(FRAMEWORKS)("config.socketio on %s", (framework) => {
     expect(await ws.ofType("connected")).toMatchObject({ protocol: 1 });
     await ws.close();
     const refused = await tryConnect(WebSocket, `${wsUrl}/nowhere`);
-    expect(refused).toEqual({ ok: false, status: 404 });
+    expect(refused).toMatchObject({ ok: false, status: 404, body: { code: "NOT_FOUND" } });
   });
 });
 

@@ -9,6 +9,7 @@ import type { Server as HttpServer, IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
 import type { WebSocketConnectionManager } from "@agentsocket/core";
 import type { AgentService } from "@agentsocket/core/agent";
+import { importPeer } from "./import-peer.ts";
 
 /** `config.socketio` of `createServer`. */
 export interface SocketIOConfig {
@@ -33,6 +34,8 @@ export interface SocketIOAttachment {
 }
 
 const DEFAULTS = { namespace: "/ai", path: "/socket.io" } as const;
+const FEATURE = 'The "config.socketio" option';
+const SOCKETIO = ["socket.io", "@agentsocket/socket.io"] as const;
 
 /**
  * Checks `config.socketio` up front; `true` means every default, `false`/`undefined` off.
@@ -75,8 +78,8 @@ export async function attachSocketIO(
 ): Promise<SocketIOAttachment | undefined> {
   if (config === undefined) return undefined;
   const [{ Server }, { attachAgent }] = await Promise.all([
-    loadPeer(() => import("socket.io"), "socket.io"),
-    loadPeer(() => import("@agentsocket/socket.io"), "@agentsocket/socket.io"),
+    importPeer(() => import("socket.io"), FEATURE, SOCKETIO),
+    importPeer(() => import("@agentsocket/socket.io"), FEATURE, SOCKETIO),
   ]);
   // The frameworks' upgrade listeners, set aside: each would route a Socket.IO upgrade itself.
   const others = server.listeners("upgrade") as UpgradeListener[];
@@ -106,21 +109,3 @@ export async function attachSocketIO(
 }
 
 type UpgradeListener = (request: IncomingMessage, socket: Duplex, head: Buffer) => void;
-
-/** Imports an optional peer; a missing one becomes an error naming what to install. */
-async function loadPeer<T>(load: () => Promise<T>, name: string): Promise<T> {
-  try {
-    return await load();
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    const missing =
-      (code === "ERR_MODULE_NOT_FOUND" || code === "MODULE_NOT_FOUND") &&
-      /'(socket\.io|@agentsocket\/socket\.io)'/.test((error as Error).message);
-    if (!missing) throw error;
-    throw new Error(
-      `The "config.socketio" option needs ${name}, which is not installed: ` +
-        "npm install socket.io @agentsocket/socket.io",
-      { cause: error },
-    );
-  }
-}
