@@ -5,11 +5,11 @@
  * and disconnects abort; broadcasts go through `io.emit`.
  */
 import { createServer } from "node:http";
-import type { AddressInfo } from "node:net";
 import { jwtVerify } from "jose";
 import { Server, type Socket } from "socket.io";
-import { JWT_SECRET, serveControl } from "../control.ts";
+import { JWT_SECRET } from "../control.ts";
 import { streamWorkload } from "../fake-backend.ts";
+import { serveSocketIoControl } from "./socketio-control.ts";
 
 const key = new TextEncoder().encode(JWT_SECRET);
 const http = createServer((_req, res) => res.writeHead(404).end());
@@ -63,22 +63,4 @@ async function stream(
   }
 }
 
-let lastData: string | undefined;
-let lastPayload: unknown;
-
-await new Promise<void>((resolve) => http.listen(0, "127.0.0.1", resolve));
-
-serveControl({
-  port: (http.address() as AddressInfo).port,
-  broadcast(data) {
-    // A Socket.IO user emits an object; parse the orchestrator's string once, not per broadcast.
-    if (data !== lastData) [lastData, lastPayload] = [data, JSON.parse(data) as unknown];
-    io.emit("broadcast", lastPayload);
-    return io.engine.clientsCount;
-  },
-  connectionCount: () => io.engine.clientsCount,
-  stop: async () => {
-    io.disconnectSockets(true);
-    await io.close();
-  },
-});
+await serveSocketIoControl(http, io);
