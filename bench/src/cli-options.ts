@@ -17,31 +17,55 @@ export interface CliOptions {
   from?: string;
 }
 
+/** What {@link readArguments} reads from a command line. */
+export interface ArgumentReader {
+  /** The value of `--name=value`, if given. */
+  option(name: string): string | undefined;
+  /** `--name=N` as an integer ≥ `min` (default 1), if given. */
+  count(name: string, min?: number): number | undefined;
+  /** `--name=a,b` as the items of `all` it names, in `all`'s order; all of them when not given. */
+  list<T extends string>(name: string, all: readonly T[]): T[];
+}
+
+/**
+ * Reads `--name=value` options from `argv` (the bench's and the hostile scripts' command lines).
+ * `count` and `list` throw a {@link TypeError} naming the option for a bad number or item.
+ */
+export function readArguments(argv: readonly string[]): ArgumentReader {
+  const option = (name: string) =>
+    argv.find((arg) => arg.startsWith(`--${name}=`))?.slice(name.length + 3);
+  return {
+    option,
+    count(name, min = 1) {
+      const value = option(name);
+      if (value === undefined) return undefined;
+      const n = Number(value);
+      if (!Number.isInteger(n) || n < min) {
+        const what = min === 1 ? "a positive integer" : `an integer ≥ ${min}`;
+        throw new TypeError(`--${name} must be ${what}`);
+      }
+      return n;
+    },
+    list(name, all) {
+      const value = option(name);
+      if (value === undefined) return [...all];
+      const picked = value.split(",");
+      for (const item of picked) {
+        if (!all.includes(item as (typeof all)[number]))
+          throw new TypeError(`--${name}: unknown "${item}" (${all.join(", ")})`);
+      }
+      return all.filter((item) => picked.includes(item));
+    },
+  };
+}
+
 /**
  * Parses `--smoke`, `--servers=a,b`, `--scenarios=a,b`, `--runs=N`, `--streams=N`,
  * `--cpu-prof=DIR` and `--from=FILE`.
  * @throws {TypeError} naming an unknown server or scenario, or a bad number.
  */
 export function parseCliOptions(argv: readonly string[]): CliOptions {
-  const option = (name: string) =>
-    argv.find((arg) => arg.startsWith(`--${name}=`))?.slice(name.length + 3);
-  const count = (name: string) => {
-    const value = option(name);
-    if (value === undefined) return undefined;
-    const n = Number(value);
-    if (!Number.isInteger(n) || n < 1) throw new TypeError(`--${name} must be a positive integer`);
-    return n;
-  };
-  const list = <T extends string>(name: string, all: readonly T[]): T[] => {
-    const value = option(name);
-    if (value === undefined) return [...all];
-    const picked = value.split(",");
-    for (const item of picked) {
-      if (!all.includes(item as T))
-        throw new TypeError(`--${name}: unknown "${item}" (${all.join(", ")})`);
-    }
-    return all.filter((item) => picked.includes(item));
-  };
+  const { option, count, list } = readArguments(argv);
 
   const base = argv.includes("--smoke") ? SMOKE : FULL;
   const runs = count("runs");

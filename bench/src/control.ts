@@ -3,6 +3,7 @@
  * The server reports its port once listening, then answers numbered commands. Every server kind
  * runs the same {@link serveControl}, so the numbers are read the same way everywhere.
  */
+import type { AgentServer } from "@agentsocket/server";
 import { epochNow } from "./fake-backend.ts";
 
 /** The secret every server verifies HS256 JWTs with. */
@@ -96,4 +97,14 @@ export function serveControl(server: ControlledServer): void {
   }
 
   send({ type: "ready", port: server.port });
+}
+
+/** {@link serveControl} for a started agentsocket `createServer` server. */
+export function serveAgentServerControl(server: AgentServer): void {
+  serveControl({
+    port: server.port!,
+    broadcast: (data) => server.websocket.broadcast(data),
+    connectionCount: () => server.websocket.getConnectionCount(),
+    stop: () => server.stop(),
+  });
 }

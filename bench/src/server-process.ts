@@ -52,6 +52,10 @@ export interface StartServerOptions {
   cpuProfileDir?: string;
   /** Milliseconds to wait for the server to listen. @default 20000 */
   startTimeout?: number;
+  /** A module to run instead of the server of `kind`, with its arguments (it must serve control). */
+  entry?: { file: string; args: string[] };
+  /** Hears the server's stdout and stderr instead of this process's console. */
+  onOutput?: (text: string) => void;
 }
 
 /** A running server under test. */
@@ -63,6 +67,8 @@ export interface ServerProcess {
   /** Server clock minus ours, in ms, estimated over IPC with the least round-trip time. */
   clockOffset(): Promise<number>;
   broadcast(data: string, count: number): Promise<number>;
+  /** Whether the process is still running (false once it has exited, crashed or not). */
+  running(): boolean;
   /** Stops gracefully, or kills after a timeout; resolves once the process has exited. */
   stop(): Promise<void>;
 }
@@ -82,7 +88,7 @@ export async function startServer(
   kind: ServerKind,
   options: StartServerOptions = {},
 ): Promise<ServerProcess> {
-  const { file, args } = entryOf(kind);
+  const { file, args } = options.entry ?? entryOf(kind);
   const execArgv = ["--import", "tsx", "--expose-gc"];
   if (options.cpuProfileDir) execArgv.push("--cpu-prof", `--cpu-prof-dir=${options.cpuProfileDir}`);
   // Extra V8/Node flags for investigations, e.g. BENCH_SERVER_FLAGS="--trace-gc".
@@ -90,8 +96,14 @@ export async function startServer(
   const child = fork(file, args, {
     execArgv,
     cwd: fileURLToPath(new URL("..", import.meta.url)),
-    stdio: ["ignore", "inherit", "inherit", "ipc"],
+    stdio: options.onOutput
+      ? ["ignore", "pipe", "pipe", "ipc"]
+      : ["ignore", "inherit", "inherit", "ipc"],
   });
+  if (options.onOutput) {
+    child.stdout?.setEncoding("utf8").on("data", options.onOutput);
+    child.stderr?.setEncoding("utf8").on("data", options.onOutput);
+  }
   live.add(child);
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
   void exited.then(() => live.delete(child));
@@ -153,6 +165,7 @@ export async function startServer(
       const reply = await request({ cmd: "broadcast", data, count });
       return reply.type === "reply" ? (reply.sent ?? 0) : 0;
     },
+    running: () => child.exitCode === null && child.signalCode === null,
     async stop() {
       if (child.exitCode === null && child.signalCode === null) {
         await request({ cmd: "stop" }, 10_000).catch(() => {});

@@ -3,7 +3,7 @@
  * (hono, express or fastify), serving the fake backend at `/ws` with JWT bearer auth.
  */
 import { createServer, type Framework } from "@agentsocket/server";
-import { JWT_SECRET, serveControl } from "../control.ts";
+import { JWT_SECRET, serveAgentServerControl } from "../control.ts";
 import { fakeBackend } from "../fake-backend.ts";
 
 const framework = process.argv[2] as Framework;
@@ -23,9 +23,4 @@ const server = await createServer(fakeBackend, {
 });
 await server.start();
 
-serveControl({
-  port: server.port!,
-  broadcast: (data) => server.websocket.broadcast(data),
-  connectionCount: () => server.websocket.getConnectionCount(),
-  stop: () => server.stop(),
-});
+serveAgentServerControl(server);

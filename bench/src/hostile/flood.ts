@@ -1,0 +1,199 @@
+/**
+ * The flood script: one connection sends `generate` frames as fast as the server takes them and
+ * never reads a reply, while a probe client streams beside it. Measures the probe's latency idle
+ * first, then under the flood, and the server's RSS throughout. The demo agent runs unpaced, so
+ * what piles up is the server's own queueing, not the demo's timers, and the probe's latency is
+ * the server's, not the demo's pacing.
+ */
+import type { Framework } from "@agentsocket/server";
+import { percentile } from "../statistics.ts";
+import { waitUntil, withTimeout } from "../timeout.ts";
+import { HEALTHY_PROMPT, demoAnswer } from "./demo-answer.ts";
+import {
+  startTarget,
+  UNMEASURED,
+  type MemoryFigures,
+  type ServerLog,
+  type Target,
+} from "./target.ts";
+import { WireClient } from "./wire-client.ts";
+
+/** Options of {@link runFlood}. */
+export interface FloodOptions {
+  framework: Framework;
+  /** `generate` frames the flooding connection sends. */
+  frames: number;
+  /** Milliseconds of idle probing before the flood. */
+  idleMs: number;
+  log(message: string): void;
+}
+
+/** Latency of the probe's chunks (from its request to each chunk), in ms. */
+export interface Latency {
+  p50: number;
+  p99: number;
+  samples: number;
+}
+
+/** What the flood script measured. */
+export interface FloodResult {
+  framework: Framework;
+  frames: number;
+  /** Frames the flooding client got onto the wire before the server closed or stopped reading. */
+  framesSent: number;
+  durationMs: number;
+  /** How the flooding connection ended: its close code, or "open" when the server kept it. */
+  floodEnd: string;
+  generateStarted: number;
+  generatePeakActive: number;
+  idle: Latency;
+  flood: Latency;
+  /** Probe streams that ended other than complete, in order and with the demo's text. */
+  probeBroken: number;
+  crashed: boolean;
+  memory: MemoryFigures;
+  /** What the server logged over the run. */
+  serverLog: ServerLog;
+}
+
+/** Bytes the flooding client queues on its side before it waits for the kernel. */
+const CLIENT_QUEUE = 1024 * 1024;
+/** The server took nothing for this long: it stopped reading (a defence, not a failure). */
+const STALL_MS = 5_000;
+/** The upstream counters did not move for this long: the server has handled every frame. */
+const QUIET_MS = 1_000;
+const PROBE_GAP_MS = 10;
+
+const latencyOf = (samples: number[]): Latency => {
+  const sorted = Float64Array.from(samples).sort();
+  return {
+    p50: percentile(sorted, 50, true),
+    p99: percentile(sorted, 99, true),
+    samples: samples.length,
+  };
+};
+
+/** Streams from `probe` every {@link PROBE_GAP_MS} until `stop()`, collecting chunk latencies. */
+function startProbe(probe: WireClient, expected: string) {
+  const samples: number[] = [];
+  let broken = 0;
+  let running = true;
+  const done = (async () => {
+    while (running) {
+      const outcome = await probe.stream(HEALTHY_PROMPT, { timeout: 60_000 });
+      samples.push(...outcome.latencies);
+      if (outcome.status !== "completed" || !outcome.inOrder || outcome.text !== expected) broken++;
+      await new Promise((resolve) => setTimeout(resolve, PROBE_GAP_MS));
+    }
+  })();
+  return {
+    async stop() {
+      running = false;
+      await done;
+      return { latency: latencyOf(samples), broken };
+    },
+  };
+}
+
+/** Sends `frames` generate frames without reading; resolves with how many got out. */
+async function flood(client: WireClient, frames: number, closed: () => boolean): Promise<number> {
+  const { socket } = client;
+  socket.pause(); // never read: replies pile up on the server
+  let sent = 0;
+  while (sent < frames && !closed()) {
+    socket.send(
+      `{"type":"generate","requestId":"flood-${sent}","payload":{"prompt":"Flood number ${sent}"}}`,
+    );
+    sent++;
+    if (socket.bufferedAmount > CLIENT_QUEUE) {
+      const stalled = await waitUntil(
+        () => closed() || socket.bufferedAmount < CLIENT_QUEUE / 2,
+        STALL_MS,
+        "flood",
+        1,
+      ).then(
+        () => false,
+        () => true,
+      );
+      if (stalled) break;
+    }
+  }
+  return sent;
+}
+
+/** Waits until the server's generate counters stop moving (or the flood connection is gone). */
+async function quiet(target: Target, floodGone: () => Promise<boolean>, timeout: number) {
+  let last = -1;
+  let since = performance.now();
+  await waitUntil(
+    async () => {
+      const { generate } = await target.upstream();
+      if (generate.started !== last || generate.active > 0) {
+        last = generate.started;
+        since = performance.now();
+      }
+      return performance.now() - since >= QUIET_MS || (await floodGone());
+    },
+    timeout,
+    "flood settle",
+    100,
+  ).catch(() => {});
+}
+
+/** Runs the flood script on one framework; `timeout` bounds the flood phase. */
+export async function runFlood(options: FloodOptions, timeout = 120_000): Promise<FloodResult> {
+  const { framework, frames, idleMs, log } = options;
+  const expected = await demoAnswer(HEALTHY_PROMPT);
+  const target = await startTarget(framework, 0);
+  try {
+    const probe = await WireClient.connect(target.port);
+    for (let i = 0; i < 20; i++) await probe.stream(HEALTHY_PROMPT); // warm-up
+    await target.markBefore();
+    const idleProbe = startProbe(probe, expected);
+    await new Promise((resolve) => setTimeout(resolve, idleMs));
+    const idle = await idleProbe.stop();
+    log(`flood ${framework}: ${frames.toLocaleString("en-US")} generate frames, never read`);
+
+    const flooder = await WireClient.connect(target.port);
+    let closeCode: number | undefined;
+    void flooder.closed.then((code) => (closeCode = code));
+    const floodGone = async () => closeCode !== undefined || (await target.connections()) < 2;
+    const underFlood = startProbe(probe, expected);
+    const started = performance.now();
+    const framesSent = await flood(flooder, frames, () => closeCode !== undefined);
+    await quiet(target, floodGone, timeout);
+    const durationMs = performance.now() - started;
+    const loaded = await underFlood.stop();
+    const { generate } = await target.upstream();
+    const gone = await floodGone();
+    if (gone) {
+      // The server closed it: read what it queued (bounded, or it would still hold it) and the code.
+      flooder.socket.resume();
+      await withTimeout(flooder.closed, 10_000, "flood close").catch(() => {});
+    }
+    flooder.socket.terminate();
+    const floodEnd = closeCode !== undefined && gone ? String(closeCode) : "open";
+    probe.socket.close(1000);
+    await waitUntil(async () => (await target.connections()) === 0, 10_000, "drain").catch(
+      () => {},
+    );
+    const crashed = target.crashed();
+    return {
+      framework,
+      frames,
+      framesSent,
+      durationMs,
+      floodEnd,
+      generateStarted: generate.started,
+      generatePeakActive: generate.peakActive,
+      idle: idle.latency,
+      flood: loaded.latency,
+      probeBroken: idle.broken + loaded.broken,
+      crashed,
+      memory: crashed ? UNMEASURED : await target.memory(),
+      serverLog: target.logs(),
+    };
+  } finally {
+    await target.stop();
+  }
+}
