@@ -6,16 +6,8 @@
  */
 import type { Framework } from "@agentsocket/server";
 import { mapLimit } from "../clients/connect.ts";
-import { waitUntil } from "../timeout.ts";
 import { HEALTHY_PROMPT } from "./demo-answer.ts";
-import type { UpstreamReport } from "./upstream-counter.ts";
-import {
-  startTarget,
-  UNMEASURED,
-  type MemoryFigures,
-  type ServerLog,
-  type Target,
-} from "./target.ts";
+import { startTarget, UNMEASURED, type MemoryFigures, type ServerLog } from "./target.ts";
 import { WireClient } from "./wire-client.ts";
 
 /** Options of {@link runChurn}. */
@@ -51,7 +43,6 @@ export interface ChurnResult {
 /** The demo agent's default rate: its answer streams for ~2.5 s, so every kill is mid-stream. */
 const TOKENS_PER_SECOND = 40;
 const WARM_UP_CYCLES = 50;
-const SETTLE_MS = 10_000;
 
 /** One cycle: resolves once the socket was killed mid-stream, rejects when that failed. */
 async function cycle(port: number): Promise<void> {
@@ -73,17 +64,6 @@ async function cycle(port: number): Promise<void> {
   }
 }
 
-/** Waits until the server holds no connection and no running stream. */
-async function settled(target: Target): Promise<UpstreamReport> {
-  await waitUntil(
-    async () => (await target.connections()) === 0 && (await target.upstream()).stream.active === 0,
-    SETTLE_MS,
-    "churn settle",
-    20,
-  ).catch(() => {});
-  return target.upstream();
-}
-
 /** Runs the churn script on one framework. */
 export async function runChurn(options: ChurnOptions): Promise<ChurnResult> {
   const { framework, cycles, concurrency, log } = options;
@@ -103,7 +83,7 @@ export async function runChurn(options: ChurnOptions): Promise<ChurnResult> {
     );
   try {
     await run(Math.min(WARM_UP_CYCLES, cycles));
-    const before = await settled(target);
+    const before = (await target.leftovers()).upstream;
     await target.markBefore();
     failedCycles = 0;
     firstFailure = undefined;
@@ -127,10 +107,10 @@ export async function runChurn(options: ChurnOptions): Promise<ChurnResult> {
       const serverLog = target.logs();
       return { ...measured, ...unread, streamsActive: NaN, memory: UNMEASURED, serverLog };
     }
-    const after = await settled(target);
+    const { connections: leftoverConnections, upstream: after } = await target.leftovers();
     return {
       ...measured,
-      leftoverConnections: await target.connections(),
+      leftoverConnections,
       streamsStarted: after.stream.started - before.stream.started,
       streamsAborted: after.stream.aborted - before.stream.aborted,
       streamsActive: after.stream.active,

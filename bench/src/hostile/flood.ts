@@ -16,6 +16,7 @@ import {
   type ServerLog,
   type Target,
 } from "./target.ts";
+import { watchHealthyStreams } from "./healthy-streams.ts";
 import { WireClient } from "./wire-client.ts";
 
 /** Options of {@link runFlood}. */
@@ -58,11 +59,15 @@ export interface FloodResult {
 
 /** Bytes the flooding client queues on its side before it waits for the kernel. */
 const CLIENT_QUEUE = 1024 * 1024;
-/** The server took nothing for this long: it stopped reading (a defence, not a failure). */
-const STALL_MS = 5_000;
+/**
+ * The server took no byte for this long: it stopped reading (a defence, not a failure). Long,
+ * because a server busy collecting a heap of gigabytes reads slowly but does read.
+ */
+const STALL_MS = 20_000;
 /** The upstream counters did not move for this long: the server has handled every frame. */
-const QUIET_MS = 1_000;
-const PROBE_GAP_MS = 10;
+const QUIET_MS = 3_000;
+/** The probe streams every 10 ms; under today's flood one stream can take many seconds. */
+const PROBE = { gapMs: 10, timeout: 120_000 };
 
 const latencyOf = (samples: number[]): Latency => {
   const sorted = Float64Array.from(samples).sort();
@@ -73,26 +78,20 @@ const latencyOf = (samples: number[]): Latency => {
   };
 };
 
-/** Streams from `probe` every {@link PROBE_GAP_MS} until `stop()`, collecting chunk latencies. */
-function startProbe(probe: WireClient, expected: string) {
-  const samples: number[] = [];
-  let broken = 0;
-  let running = true;
-  const done = (async () => {
-    while (running) {
-      const outcome = await probe.stream(HEALTHY_PROMPT, { timeout: 60_000 });
-      samples.push(...outcome.latencies);
-      if (outcome.status !== "completed" || !outcome.inOrder || outcome.text !== expected) broken++;
-      await new Promise((resolve) => setTimeout(resolve, PROBE_GAP_MS));
-    }
-  })();
-  return {
-    async stop() {
-      running = false;
-      await done;
-      return { latency: latencyOf(samples), broken };
-    },
-  };
+/**
+ * Waits while the client's queue is above half of {@link CLIENT_QUEUE}; resolves false when the
+ * server took no byte for {@link STALL_MS} (it stopped reading), true once it can send again.
+ */
+async function drained(socket: WireClient["socket"], closed: () => boolean): Promise<boolean> {
+  let queued = socket.bufferedAmount;
+  let moved = performance.now();
+  while (!closed() && socket.bufferedAmount > CLIENT_QUEUE / 2) {
+    await new Promise((resolve) => setTimeout(resolve, 1));
+    if (socket.bufferedAmount !== queued)
+      [queued, moved] = [socket.bufferedAmount, performance.now()];
+    else if (performance.now() - moved > STALL_MS) return false;
+  }
+  return true;
 }
 
 /** Sends `frames` generate frames without reading; resolves with how many got out. */
@@ -105,26 +104,25 @@ async function flood(client: WireClient, frames: number, closed: () => boolean):
       `{"type":"generate","requestId":"flood-${sent}","payload":{"prompt":"Flood number ${sent}"}}`,
     );
     sent++;
-    if (socket.bufferedAmount > CLIENT_QUEUE) {
-      const stalled = await waitUntil(
-        () => closed() || socket.bufferedAmount < CLIENT_QUEUE / 2,
-        STALL_MS,
-        "flood",
-        1,
-      ).then(
-        () => false,
-        () => true,
-      );
-      if (stalled) break;
-    }
+    if (socket.bufferedAmount > CLIENT_QUEUE && !(await drained(socket, closed))) break;
   }
   return sent;
 }
 
-/** Waits until the server's generate counters stop moving (or the flood connection is gone). */
-async function quiet(target: Target, floodGone: () => Promise<boolean>, timeout: number) {
+/**
+ * Waits until the server has handled the flood: every frame reached the backend and returned,
+ * or the flooding connection is gone, or (a server that refuses without calling the backend)
+ * the counters stood still for {@link QUIET_MS}. Resolves with when they last moved.
+ */
+async function handled(
+  target: Target,
+  sent: number,
+  floodGone: () => Promise<boolean>,
+  timeout: number,
+) {
   let last = -1;
   let since = performance.now();
+  let done = false;
   await waitUntil(
     async () => {
       const { generate } = await target.upstream();
@@ -132,12 +130,14 @@ async function quiet(target: Target, floodGone: () => Promise<boolean>, timeout:
         last = generate.started;
         since = performance.now();
       }
-      return performance.now() - since >= QUIET_MS || (await floodGone());
+      done = (generate.started >= sent && generate.active === 0) || (await floodGone());
+      return done || performance.now() - since >= QUIET_MS;
     },
     timeout,
     "flood settle",
     100,
   ).catch(() => {});
+  return done ? performance.now() : since;
 }
 
 /** Runs the flood script on one framework; `timeout` bounds the flood phase. */
@@ -149,7 +149,7 @@ export async function runFlood(options: FloodOptions, timeout = 120_000): Promis
     const probe = await WireClient.connect(target.port);
     for (let i = 0; i < 20; i++) await probe.stream(HEALTHY_PROMPT); // warm-up
     await target.markBefore();
-    const idleProbe = startProbe(probe, expected);
+    const idleProbe = watchHealthyStreams(probe, expected, PROBE);
     await new Promise((resolve) => setTimeout(resolve, idleMs));
     const idle = await idleProbe.stop();
     log(`flood ${framework}: ${frames.toLocaleString("en-US")} generate frames, never read`);
@@ -158,11 +158,10 @@ export async function runFlood(options: FloodOptions, timeout = 120_000): Promis
     let closeCode: number | undefined;
     void flooder.closed.then((code) => (closeCode = code));
     const floodGone = async () => closeCode !== undefined || (await target.connections()) < 2;
-    const underFlood = startProbe(probe, expected);
+    const underFlood = watchHealthyStreams(probe, expected, PROBE);
     const started = performance.now();
     const framesSent = await flood(flooder, frames, () => closeCode !== undefined);
-    await quiet(target, floodGone, timeout);
-    const durationMs = performance.now() - started;
+    const durationMs = (await handled(target, framesSent, floodGone, timeout)) - started;
     const loaded = await underFlood.stop();
     const { generate } = await target.upstream();
     const gone = await floodGone();
@@ -174,9 +173,7 @@ export async function runFlood(options: FloodOptions, timeout = 120_000): Promis
     flooder.socket.terminate();
     const floodEnd = closeCode !== undefined && gone ? String(closeCode) : "open";
     probe.socket.close(1000);
-    await waitUntil(async () => (await target.connections()) === 0, 10_000, "drain").catch(
-      () => {},
-    );
+    await target.leftovers();
     const crashed = target.crashed();
     return {
       framework,
@@ -186,8 +183,8 @@ export async function runFlood(options: FloodOptions, timeout = 120_000): Promis
       floodEnd,
       generateStarted: generate.started,
       generatePeakActive: generate.peakActive,
-      idle: idle.latency,
-      flood: loaded.latency,
+      idle: latencyOf(idle.latencies),
+      flood: latencyOf(loaded.latencies),
       probeBroken: idle.broken + loaded.broken,
       crashed,
       memory: crashed ? UNMEASURED : await target.memory(),

@@ -6,10 +6,11 @@
 import type { Framework } from "@agentsocket/server";
 import { waitUntil, withTimeout } from "../timeout.ts";
 import { HEALTHY_PROMPT, demoAnswer } from "./demo-answer.ts";
-import { CLOSING_KINDS, createFrameSource } from "./hostile-frames.ts";
+import { watchHealthyStreams } from "./healthy-streams.ts";
+import { CLOSING_KINDS, createFrameSource, type HostileFrame } from "./hostile-frames.ts";
 import { increment, type Counts } from "./report.ts";
 import { startTarget, UNMEASURED, type MemoryFigures, type ServerLog } from "./target.ts";
-import { WireClient, type StreamOutcome } from "./wire-client.ts";
+import { WireClient, type Frame } from "./wire-client.ts";
 
 /** Options of {@link runFuzz}. */
 export interface FuzzOptions {
@@ -22,11 +23,8 @@ export interface FuzzOptions {
   log(message: string): void;
 }
 
-/** What the fuzz script measured. */
-export interface FuzzResult {
-  framework: Framework;
-  frames: number;
-  durationMs: number;
+/** What the hostile clients sent and saw. */
+interface FuzzTally {
   sentByKind: Counts;
   /** Error frames the hostile clients received, by `code`. */
   errorsByCode: Counts;
@@ -35,6 +33,13 @@ export interface FuzzResult {
   closesByCode: Counts;
   /** Closes that did not follow a frame that asks for one, and closing frames left open. */
   unexpectedCloses: string[];
+}
+
+/** What the fuzz script measured. */
+export interface FuzzResult extends FuzzTally {
+  framework: Framework;
+  frames: number;
+  durationMs: number;
   crashed: boolean;
   healthyStreams: number;
   /** Every healthy stream complete, in order, and equal to the demo agent's text. */
@@ -58,131 +63,112 @@ const HIGH_WATER = 64 * 1024;
 const BURST = 16;
 const CLOSE_WAIT_MS = 10_000;
 
+/**
+ * One hostile connection after another until `quota` frames from `next` are sent: after a frame
+ * that must close the connection, waits for the close and reconnects.
+ */
+async function attack(port: number, next: () => HostileFrame, quota: number, tally: FuzzTally) {
+  const onFrame = (frame: Frame) =>
+    frame.type === "error"
+      ? increment(tally.errorsByCode, frame.code ?? "(none)")
+      : increment(tally.repliesByType, frame.type);
+  let sent = 0;
+  while (sent < quota) {
+    const client = await WireClient.connect(port, onFrame);
+    let closeCode: number | undefined;
+    void client.closed.then((code) => (closeCode = code));
+    let closing: HostileFrame | undefined;
+    while (sent < quota && closeCode === undefined && !closing) {
+      const frame = next();
+      client.socket.send(frame.data, { binary: frame.binary });
+      sent++;
+      increment(tally.sentByKind, frame.kind);
+      if (CLOSING_KINDS[frame.kind] !== undefined) closing = frame;
+      else if (sent % BURST === 0) await new Promise((resolve) => setImmediate(resolve));
+      if (client.socket.bufferedAmount > HIGH_WATER) {
+        await waitUntil(
+          () => closeCode !== undefined || client.socket.bufferedAmount < HIGH_WATER / 4,
+          CLOSE_WAIT_MS,
+          "hostile client drain",
+          1,
+        );
+      }
+    }
+    if (closing) {
+      const code = await withTimeout(client.closed, CLOSE_WAIT_MS, "close").catch(() => {
+        tally.unexpectedCloses.push(`a ${closing.kind} frame left the connection open`);
+        client.socket.terminate();
+        return client.closed;
+      });
+      increment(tally.closesByCode, String(code));
+    } else if (closeCode === undefined) {
+      client.socket.close(1000);
+      await withTimeout(client.closed, CLOSE_WAIT_MS, "close").catch(() => {});
+    } else {
+      increment(tally.closesByCode, String(closeCode));
+      tally.unexpectedCloses.push(`closed ${closeCode} after an ordinary frame`);
+    }
+  }
+}
+
 /** Runs the fuzz script on one framework. */
 export async function runFuzz(options: FuzzOptions): Promise<FuzzResult> {
   const { framework, frames, connections, seed, log } = options;
   const expected = await demoAnswer(HEALTHY_PROMPT);
   const target = await startTarget(framework, TOKENS_PER_SECOND);
-  const result = {
-    sentByKind: {} as Counts,
-    errorsByCode: {} as Counts,
-    repliesByType: {} as Counts,
-    closesByCode: {} as Counts,
-    unexpectedCloses: [] as string[],
+  const tally: FuzzTally = {
+    sentByKind: {},
+    errorsByCode: {},
+    repliesByType: {},
+    closesByCode: {},
+    unexpectedCloses: [],
   };
-  const onFrame = (frame: { type: string; code?: string }) =>
-    frame.type === "error"
-      ? increment(result.errorsByCode, frame.code ?? "(none)")
-      : increment(result.repliesByType, frame.type);
-
-  /** One hostile connection after another until `quota` frames are sent. */
-  const attack = async (index: number, quota: number) => {
-    const next = createFrameSource(seed + index);
-    let sent = 0;
-    while (sent < quota) {
-      const client = await WireClient.connect(target.port, onFrame);
-      let closeCode: number | undefined;
-      let askedToClose = false;
-      void client.closed.then((code) => (closeCode = code));
-      while (sent < quota && closeCode === undefined && !askedToClose) {
-        const frame = next();
-        client.socket.send(frame.data, { binary: frame.binary });
-        sent++;
-        increment(result.sentByKind, frame.kind);
-        const closing = CLOSING_KINDS[frame.kind];
-        if (closing !== undefined) {
-          askedToClose = true;
-          const code = await withTimeout(client.closed, CLOSE_WAIT_MS, "close").catch(() => {
-            result.unexpectedCloses.push(`${frame.kind} frame left the connection open`);
-            client.socket.terminate();
-            return client.closed;
-          });
-          increment(result.closesByCode, String(code));
-          continue;
-        }
-        if (sent % BURST === 0) await new Promise((resolve) => setImmediate(resolve));
-        if (client.socket.bufferedAmount > HIGH_WATER) {
-          await waitUntil(
-            () => closeCode !== undefined || client.socket.bufferedAmount < HIGH_WATER / 4,
-            CLOSE_WAIT_MS,
-            "hostile client drain",
-            1,
-          );
-        }
-      }
-      if (askedToClose) continue;
-      if (closeCode === undefined) {
-        client.socket.close(1000);
-        await withTimeout(client.closed, CLOSE_WAIT_MS, "close").catch(() => {});
-      } else {
-        // The server closed after a frame that should not have closed it.
-        increment(result.closesByCode, String(closeCode));
-        result.unexpectedCloses.push(`closed ${closeCode} after an ordinary frame`);
-      }
-    }
-  };
-
   try {
     const healthy = await WireClient.connect(target.port);
     await healthy.stream(HEALTHY_PROMPT); // warm-up, not counted
     await target.markBefore();
-    log(
-      `fuzz ${framework}: ${frames.toLocaleString("en-US")} frames on ${connections} connections`,
-    );
+    const count = frames.toLocaleString("en-US");
+    log(`fuzz ${framework}: ${count} frames on ${connections} connections`);
 
-    const outcomes: StreamOutcome[] = [];
-    let healthyProblem: string | undefined;
-    let fuzzing = true;
-    const watching = (async () => {
-      while (fuzzing || outcomes.length === 0) outcomes.push(await healthy.stream(HEALTHY_PROMPT));
-    })().catch((error: unknown) => (healthyProblem = String(error)));
-
+    const watch = watchHealthyStreams(healthy, expected);
     const started = performance.now();
     const share = (i: number) =>
       Math.floor(frames / connections) + (i < frames % connections ? 1 : 0);
-    await Promise.all(Array.from({ length: connections }, (_, i) => attack(i, share(i))));
-    const durationMs = performance.now() - started;
-    fuzzing = false;
-    await watching;
-    healthy.socket.close(1000);
-    await withTimeout(healthy.closed, CLOSE_WAIT_MS, "healthy close").catch(() => {});
-
-    const broken = outcomes.find(
-      (o) => o.status !== "completed" || !o.inOrder || o.text !== expected,
+    let failure: unknown;
+    await Promise.all(
+      Array.from({ length: connections }, (_, i) =>
+        attack(target.port, createFrameSource(seed + i), share(i), tally).catch((error) => {
+          failure ??= error;
+        }),
+      ),
     );
-    healthyProblem ??=
-      broken &&
-      `a stream ended ${broken.status}, in order: ${broken.inOrder}, ` +
-        `${broken.text.length}/${expected.length} characters${broken.text === expected ? "" : " differing"}`;
+    const durationMs = performance.now() - started;
+    const report = await watch.stop();
+    healthy.socket.close(1000);
     const crashed = target.crashed();
-    let leftoverConnections = NaN;
-    let leftoverStreams = NaN;
-    let prototypeKeys: string[] = [];
-    let memory = UNMEASURED;
-    if (!crashed) {
-      // The server sees each close a moment after the client does.
-      await waitUntil(async () => (await target.connections()) === 0, 5_000, "drain").catch(
-        () => {},
-      );
-      leftoverConnections = await target.connections();
-      const upstream = await target.upstream();
-      leftoverStreams = upstream.stream.active + upstream.generate.active;
-      prototypeKeys = upstream.prototypeKeys;
-      memory = await target.memory();
-    }
-    return {
+    // A client that failed on a live server is the script's failure; on a crashed one, the crash.
+    if (failure !== undefined && !crashed) throw failure;
+    const measured = {
       framework,
       frames,
       durationMs,
-      ...result,
+      ...tally,
       crashed,
-      healthyStreams: outcomes.length,
-      healthyIntact: healthyProblem === undefined,
-      ...(healthyProblem ? { healthyProblem } : {}),
-      prototypeKeys,
+      healthyStreams: report.streams,
+      healthyIntact: report.broken === 0,
+      ...(report.problem ? { healthyProblem: report.problem } : {}),
+    };
+    if (crashed) {
+      const unread = { prototypeKeys: [], leftoverConnections: NaN, leftoverStreams: NaN };
+      return { ...measured, ...unread, memory: UNMEASURED, serverLog: target.logs() };
+    }
+    const { connections: leftoverConnections, upstream } = await target.leftovers();
+    return {
+      ...measured,
+      prototypeKeys: upstream.prototypeKeys,
       leftoverConnections,
-      leftoverStreams,
-      memory,
+      leftoverStreams: upstream.stream.active + upstream.generate.active,
+      memory: await target.memory(),
       serverLog: target.logs(),
     };
   } finally {

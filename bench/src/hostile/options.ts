@@ -27,7 +27,7 @@ export const FULL: HostileSizes = {
   fuzz: { frames: 100_000, connections: 8 },
   churn: { cycles: 10_000, concurrency: 50 },
   flood: { frames: 400_000, idleMs: 3000 },
-  scriptTimeout: 300_000,
+  scriptTimeout: 600_000,
 };
 
 /** CI's sizes. */

@@ -8,7 +8,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import type { Framework } from "@agentsocket/server";
 import { startServer, type ServerProcess } from "../server-process.ts";
-import { withTimeout } from "../timeout.ts";
+import { waitUntil, withTimeout } from "../timeout.ts";
 import { UPSTREAM_ROUTE, type UpstreamReport } from "./upstream-counter.ts";
 
 /** Server memory figures of one script, in bytes. */
@@ -43,8 +43,6 @@ export interface Target {
   readonly framework: Framework;
   readonly port: number;
   readonly server: ServerProcess;
-  /** The server's resident set size now (from /proc; from IPC where /proc is missing). */
-  rss(): Promise<number>;
   /** Starts the memory window: GC, then record RSS and heap; resets the kernel's peak. */
   markBefore(): Promise<void>;
   /** Ends it: GC, then the figures since {@link Target.markBefore}. */
@@ -52,6 +50,11 @@ export interface Target {
   /** Open WebSocket connections, as `/api/health/websocket` reports them. */
   connections(): Promise<number>;
   upstream(): Promise<UpstreamReport>;
+  /**
+   * Waits up to `timeout` ms for the server to hold no connection and run no upstream call (it
+   * sees each close a moment after the client), then reports what it still holds.
+   */
+  leftovers(timeout?: number): Promise<{ connections: number; upstream: UpstreamReport }>;
   /** Lines the server wrote to stdout and stderr, and the first of them. */
   logs(): ServerLog;
   /** Whether the server process exited before `stop()` (a crash). */
@@ -93,7 +96,9 @@ export async function startTarget(framework: Framework, tokensPerSecond: number)
     if (!response.ok) throw new Error(`GET ${path}: HTTP ${response.status}`);
     return (await response.json()) as T;
   };
-  const rss = async () => procStatus(server.pid, "VmRSS") ?? (await server.stats()).rss;
+  const connections = async () =>
+    (await getJson<{ connections: { total: number } }>("/api/health/websocket")).connections.total;
+  const upstream = () => getJson<UpstreamReport>(UPSTREAM_ROUTE);
 
   let crashedBeforeStop: boolean | undefined;
   let before = { rss: 0, heapUsed: 0 };
@@ -109,7 +114,6 @@ export async function startTarget(framework: Framework, tokensPerSecond: number)
     framework,
     port: server.port,
     server,
-    rss,
     async markBefore() {
       before = await server.stats(true);
       try {
@@ -131,11 +135,16 @@ export async function startTarget(framework: Framework, tokensPerSecond: number)
         heapAfter: after.heapUsed,
       };
     },
-    async connections() {
-      const health = await getJson<{ connections: { total: number } }>("/api/health/websocket");
-      return health.connections.total;
+    connections,
+    upstream,
+    async leftovers(timeout = 10_000) {
+      const idle = async () => {
+        const { stream, generate } = await upstream();
+        return (await connections()) === 0 && stream.active === 0 && generate.active === 0;
+      };
+      await waitUntil(idle, timeout, "server settle", 20).catch(() => {});
+      return { connections: await connections(), upstream: await upstream() };
     },
-    upstream: () => getJson<UpstreamReport>(UPSTREAM_ROUTE),
     logs: () => ({ ...logs }),
     crashed: () => crashedBeforeStop ?? !server.running(),
     async stop() {
