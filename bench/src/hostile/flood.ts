@@ -7,7 +7,7 @@
  */
 import type { Framework } from "@agentsocket/server";
 import { percentile } from "../statistics.ts";
-import { waitUntil, withTimeout } from "../timeout.ts";
+import { waitUntil } from "../timeout.ts";
 import { HEALTHY_PROMPT, demoAnswer } from "./demo-answer.ts";
 import {
   startTarget,
@@ -16,6 +16,7 @@ import {
   type ServerLog,
   type Target,
 } from "./target.ts";
+import { startFlooder } from "./flood-client.ts";
 import { watchHealthyStreams } from "./healthy-streams.ts";
 import { WireClient } from "./wire-client.ts";
 
@@ -57,13 +58,6 @@ export interface FloodResult {
   serverLog: ServerLog;
 }
 
-/** Bytes the flooding client queues on its side before it waits for the kernel. */
-const CLIENT_QUEUE = 1024 * 1024;
-/**
- * The server took no byte for this long: it stopped reading (a defence, not a failure). Long,
- * because a server busy collecting a heap of gigabytes reads slowly but does read.
- */
-const STALL_MS = 20_000;
 /** The upstream counters did not move for this long: the server has handled every frame. */
 const QUIET_MS = 3_000;
 /** The probe streams every 10 ms; under today's flood one stream can take many seconds. */
@@ -77,37 +71,6 @@ const latencyOf = (samples: number[]): Latency => {
     samples: samples.length,
   };
 };
-
-/**
- * Waits while the client's queue is above half of {@link CLIENT_QUEUE}; resolves false when the
- * server took no byte for {@link STALL_MS} (it stopped reading), true once it can send again.
- */
-async function drained(socket: WireClient["socket"], closed: () => boolean): Promise<boolean> {
-  let queued = socket.bufferedAmount;
-  let moved = performance.now();
-  while (!closed() && socket.bufferedAmount > CLIENT_QUEUE / 2) {
-    await new Promise((resolve) => setTimeout(resolve, 1));
-    if (socket.bufferedAmount !== queued)
-      [queued, moved] = [socket.bufferedAmount, performance.now()];
-    else if (performance.now() - moved > STALL_MS) return false;
-  }
-  return true;
-}
-
-/** Sends `frames` generate frames without reading; resolves with how many got out. */
-async function flood(client: WireClient, frames: number, closed: () => boolean): Promise<number> {
-  const { socket } = client;
-  socket.pause(); // never read: replies pile up on the server
-  let sent = 0;
-  while (sent < frames && !closed()) {
-    socket.send(
-      `{"type":"generate","requestId":"flood-${sent}","payload":{"prompt":"Flood number ${sent}"}}`,
-    );
-    sent++;
-    if (socket.bufferedAmount > CLIENT_QUEUE && !(await drained(socket, closed))) break;
-  }
-  return sent;
-}
 
 /**
  * Waits until the server has handled the flood: every frame reached the backend and returned,
@@ -154,24 +117,19 @@ export async function runFlood(options: FloodOptions, timeout = 120_000): Promis
     const idle = await idleProbe.stop();
     log(`flood ${framework}: ${frames.toLocaleString("en-US")} generate frames, never read`);
 
-    const flooder = await WireClient.connect(target.port);
-    let closeCode: number | undefined;
-    void flooder.closed.then((code) => (closeCode = code));
-    const floodGone = async () => closeCode !== undefined || (await target.connections()) < 2;
+    const floodGone = async () => (await target.connections()) < 2; // the probe and the flooder
+    const flooder = startFlooder(target.port, frames);
+    await flooder.flooding;
     const underFlood = watchHealthyStreams(probe, expected, PROBE);
     const started = performance.now();
-    const framesSent = await flood(flooder, frames, () => closeCode !== undefined);
+    const framesSent = await flooder.sent;
     const durationMs = (await handled(target, framesSent, floodGone, timeout)) - started;
     const loaded = await underFlood.stop();
     const { generate } = await target.upstream();
+    // Closed by the server: what it queued is bounded, so read it to learn the close code.
     const gone = await floodGone();
-    if (gone) {
-      // The server closed it: read what it queued (bounded, or it would still hold it) and the code.
-      flooder.socket.resume();
-      await withTimeout(flooder.closed, 10_000, "flood close").catch(() => {});
-    }
-    flooder.socket.terminate();
-    const floodEnd = closeCode !== undefined && gone ? String(closeCode) : "open";
+    const closeCode = await flooder.end(gone);
+    const floodEnd = gone ? String(closeCode ?? "no close frame") : "open";
     probe.socket.close(1000);
     await target.leftovers();
     const crashed = target.crashed();

@@ -7,9 +7,10 @@ import { CLOSING_KINDS, createFrameSource, WRONG_TYPE_COMBINATIONS } from "./hos
 import {
   churnFailures,
   floodFailures,
-  FLOOD_RSS_GROWTH_BOUND,
+  floodLatencyMisses,
   fuzzFailures,
   HEAP_GROWTH_BOUND,
+  RSS_GROWTH_BOUND,
 } from "./invariants.ts";
 import { parseHostileOptions } from "./options.ts";
 import { countUpstream } from "./upstream-counter.ts";
@@ -185,14 +186,20 @@ describe("invariants", () => {
     expect(churnFailures({ ...churn, memory: { ...memory, heapAfter: NaN } })[0]).toMatch(/heap/);
   });
 
-  it("fail the flood on RSS past its bound and on latency past idle's", () => {
-    const rssPeak = memory.rssBefore + FLOOD_RSS_GROWTH_BOUND + 1;
+  it("fail the flood on RSS past its bound and broken probe streams, not on latency", () => {
+    const rssPeak = memory.rssBefore + RSS_GROWTH_BOUND + 1;
     expect(floodFailures({ ...flood, memory: { ...memory, rssPeak } })[0]).toMatch(/RSS peaked/);
-    expect(floodFailures({ ...flood, flood: { ...flood.flood, p50: 7 } })[0]).toMatch(/p50/);
+    expect(floodFailures({ ...flood, probeBroken: 1 })).toEqual(["1 probe streams broken"]);
+    expect(floodFailures({ ...flood, flood: { ...flood.flood, p50: 70 } })).toEqual([]);
+  });
+
+  it("report the flood's latency target missed past idle's margins", () => {
+    expect(floodLatencyMisses(flood)).toEqual([]);
+    expect(floodLatencyMisses({ ...flood, flood: { ...flood.flood, p50: 7 } })[0]).toMatch(/p50/);
     // p99 may add the idle p99 or 5 ms, whichever is more: 3 + 5 = 8 holds, 9 does not.
-    expect(floodFailures({ ...flood, flood: { ...flood.flood, p99: 8 } })).toEqual([]);
-    expect(floodFailures({ ...flood, flood: { ...flood.flood, p99: 9 } })[0]).toMatch(/p99/);
-    expect(floodFailures({ ...flood, flood: { ...flood.flood, p50: NaN } })[0]).toMatch(/p50/);
+    expect(floodLatencyMisses({ ...flood, flood: { ...flood.flood, p99: 8 } })).toEqual([]);
+    expect(floodLatencyMisses({ ...flood, flood: { ...flood.flood, p99: 9 } })[0]).toMatch(/p99/);
+    expect(floodLatencyMisses({ ...flood, flood: { ...flood.flood, p50: NaN } })[0]).toMatch(/p50/);
   });
 });
 

@@ -12,21 +12,15 @@ import type { MemoryFigures } from "./target.ts";
 const MiB = 2 ** 20;
 
 /**
- * Most the fuzz and churn scripts may raise the server's RSS above where it started. Their
- * load is a few connections at a time, each frame at most `maxMessageSize` (1 MiB) and each
- * client reading its replies, so a server that frees what it handles stays within tens of MiB;
- * 128 MiB leaves the V8 heap room to grow under load without hiding a per-frame leak (100,000
- * frames leaking a reply each would be several hundred MiB).
+ * Most any script may raise the server's RSS above where it started. Fuzz and churn load a few
+ * connections at a time, each frame at most `maxMessageSize` (1 MiB), each client reading its
+ * replies; the flood's one connection may hold at most its in-flight requests and its capped
+ * unsent bytes (4 MiB). A server that frees what it handles stays within tens of MiB (+30 to
+ * +60 measured); 128 MiB leaves V8's heap room to grow under load, yet an order of magnitude
+ * below what an unbounded queue costs (the flood on a server without the caps: +1.6 to +2.4 GB;
+ * 100,000 fuzz frames leaking a reply each: several hundred MiB).
  */
 export const RSS_GROWTH_BOUND = 128 * MiB;
-
-/**
- * Most the flood may raise the server's RSS. One connection's in-flight requests and unsent
- * bytes are capped, so what it can make the server hold is a few MiB of replies and requests;
- * 64 MiB is that plus room for the heap's growth while it parses frames at full speed. Without
- * the caps it is the flood's whole reply volume (400,000 replies of ~1.4 kB: 2 GB RSS).
- */
-export const FLOOD_RSS_GROWTH_BOUND = 64 * MiB;
 
 /**
  * Most the heap may grow over the churn (after a full GC on both sides): 10,000 cycles leaking
@@ -34,7 +28,11 @@ export const FLOOD_RSS_GROWTH_BOUND = 64 * MiB;
  */
 export const HEAP_GROWTH_BOUND = 2 * MiB;
 
-/** How much slower than idle the probe's median may be under the flood ("a few ms"). */
+/**
+ * Latency is a target, reported MET or MISSED, not an invariant that fails the run: on a shared
+ * machine a tail is mostly other processes' doing, and a gate on it would fail at random.
+ * How much slower than idle the probe's median may be under the flood ("a few ms").
+ */
 export const LATENCY_MARGIN_MS = 5;
 
 /**
@@ -105,17 +103,23 @@ export function churnFailures(result: ChurnResult): string[] {
 
 /** The flood script's invariants. */
 export function floodFailures(result: FloodResult): string[] {
-  const failures = common(result, FLOOD_RSS_GROWTH_BOUND);
+  const failures = common(result, RSS_GROWTH_BOUND);
   if (result.crashed) return failures;
   if (result.probeBroken > 0) failures.push(`${result.probeBroken} probe streams broken`);
+  return failures;
+}
+
+/** The flood's latency target: what it missed (empty when met). */
+export function floodLatencyMisses(result: FloodResult): string[] {
+  const misses: string[] = [];
   for (const p of ["p50", "p99"] as const) {
     const margin = p === "p50" ? LATENCY_MARGIN_MS : p99Margin(result.idle.p99);
     if (!(result.flood[p] - result.idle[p] <= margin)) {
       const [flood, idle] = [result.flood[p].toFixed(1), result.idle[p].toFixed(1)];
-      failures.push(
+      misses.push(
         `probe ${p} ${flood} ms under the flood, ${idle} ms idle (margin ${margin.toFixed(1)} ms)`,
       );
     }
   }
-  return failures;
+  return misses;
 }
