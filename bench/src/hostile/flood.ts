@@ -46,6 +46,8 @@ export interface FloodResult {
   durationMs: number;
   /** How the flooding connection ended: its close code, or "open" when the server kept it. */
   floodEnd: string;
+  /** Milliseconds from the flood's start to the server dropping the connection (NaN: kept). */
+  droppedAfterMs: number;
   generateStarted: number;
   generatePeakActive: number;
   idle: Latency;
@@ -122,9 +124,16 @@ export async function runFlood(options: FloodOptions, timeout = 120_000): Promis
     await flooder.flooding;
     const underFlood = watchHealthyStreams(probe, expected, PROBE);
     const started = performance.now();
+    let watching = true;
+    let droppedAfterMs = NaN;
+    const dropped = waitUntil(async () => !watching || (await floodGone()), timeout, "drop", 100)
+      .then(() => watching && (droppedAfterMs = performance.now() - started))
+      .catch(() => {});
     const framesSent = await flooder.sent;
     const durationMs = (await handled(target, framesSent, floodGone, timeout)) - started;
     const loaded = await underFlood.stop();
+    watching = false;
+    await dropped;
     const { generate } = await target.upstream();
     // Closed by the server: what it queued is bounded, so read it to learn the close code.
     const gone = await floodGone();
@@ -139,6 +148,7 @@ export async function runFlood(options: FloodOptions, timeout = 120_000): Promis
       framesSent,
       durationMs,
       floodEnd,
+      droppedAfterMs,
       generateStarted: generate.started,
       generatePeakActive: generate.peakActive,
       idle: latencyOf(idle.latencies),

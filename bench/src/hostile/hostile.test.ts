@@ -61,6 +61,7 @@ const flood: FloodResult = {
   framesSent: 100,
   durationMs: 1,
   floodEnd: "1008",
+  droppedAfterMs: 500,
   generateStarted: 16,
   generatePeakActive: 16,
   idle: { p50: 1, p99: 3, samples: 100 },
