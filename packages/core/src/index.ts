@@ -65,6 +65,7 @@ export {
   createAgentHttpHandler,
   createAgentService,
   createAgentWebSocketHandler,
+  createMemoryConversationStore,
 } from "./agent/index.ts";
 export type {
   AgentBackend,
@@ -79,5 +80,9 @@ export type {
   AgentStreamResult,
   AgentToolCall,
   AgentToolInfo,
+  Conversation,
+  ConversationMessage,
+  ConversationPage,
+  ConversationStore,
   TokenUsage,
 } from "./agent/index.ts";

@@ -32,3 +32,41 @@ export type {
   AgentToolInfo,
   TokenUsage,
 } from "./backend.ts";
+export { createMemoryConversationStore } from "./conversations/memory-store.ts";
+export {
+  checkMessagesLimit,
+  conversationFromRow,
+  conversationRecord,
+  decodeCursor,
+  encodeCursor,
+  expiryOf,
+  isoTime,
+  jsonColumn,
+  listPosition,
+  messageFromRow,
+  messageRecord,
+  pageOf,
+  DEFAULT_LIST_LIMIT,
+  MAX_LIST_LIMIT,
+} from "./conversations/records.ts";
+export type {
+  ConversationRecord,
+  ConversationRow,
+  ListPosition,
+  MessageRecord,
+  MessageRow,
+} from "./conversations/records.ts";
+export type {
+  AppendOptions,
+  Conversation,
+  ConversationMessage,
+  ConversationPage,
+  ConversationRole,
+  ConversationStore,
+  ConversationStoreOptions,
+  ConversationToolCall,
+  ListConversationsOptions,
+  MessagesOptions,
+  NewConversation,
+  NewConversationMessage,
+} from "./conversations/store.ts";
