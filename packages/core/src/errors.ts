@@ -73,7 +73,7 @@ export const ERRORS = {
   UNAUTHORIZED: { status: 401, frame: false, message: "Unauthorized" },
   FORBIDDEN: { status: 403, frame: true, message: "Forbidden" },
   ORIGIN_NOT_ALLOWED: { status: 403, frame: false, message: "Origin not allowed" },
-  NOT_FOUND: { status: 404, frame: false, message: "Not found" },
+  NOT_FOUND: { status: 404, frame: true, message: "Not found" },
   MAX_CONNECTIONS: {
     status: 503,
     closeCode: CloseCode.TRY_AGAIN_LATER,

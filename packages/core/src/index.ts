@@ -65,10 +65,13 @@ export {
   createAgentHttpHandler,
   createAgentService,
   createAgentWebSocketHandler,
+  createConversationHttpHandler,
   createMemoryConversationStore,
 } from "./agent/index.ts";
 export type {
   AgentBackend,
+  AgentConversationOptions,
+  AgentConversationsOption,
   AgentGenerateResult,
   AgentHttpHandler,
   AgentHttpHandlerOptions,

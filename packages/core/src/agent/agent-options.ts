@@ -1,6 +1,7 @@
 /**
  * The defaults of the agent's options and the up-front checks that name a bad one.
  */
+import { resolveConversations } from "./conversations/turns.ts";
 import type { AgentOptions, ResolvedAgentOptions } from "./service.ts";
 
 const DEFAULTS = {
@@ -38,5 +39,6 @@ export function resolveAgentOptions(options: AgentOptions): ResolvedAgentOptions
   ) {
     throw new TypeError('The "allowedTools" option must be an array of tool names or "*"');
   }
-  return { ...settings, requestDefaults: { ...defaults }, allowedTools };
+  const conversations = resolveConversations(settings.conversations);
+  return { ...settings, requestDefaults: { ...defaults }, allowedTools, conversations };
 }

@@ -22,7 +22,21 @@ export interface AgentRequestOptions {
   context?: { userId?: string; connectionId?: string; [key: string]: unknown };
   /** Fires when the client cancels or disconnects. */
   abortSignal?: AbortSignal;
+  /**
+   * The conversation so far, oldest first, without the current prompt (which is `input.text`):
+   * NeuroLink's own option for prior messages. Set when `agent.conversations` is on.
+   */
+  conversationMessages?: AgentConversationMessage[];
   [key: string]: unknown;
+}
+
+/** An earlier message of the conversation, in NeuroLink's `ChatMessage` shape. */
+export interface AgentConversationMessage {
+  id: string;
+  role: "user" | "assistant";
+  content: string;
+  /** ISO 8601. */
+  timestamp: string;
 }
 
 /** A tool call the model made. */

@@ -24,6 +24,7 @@ export type {
 } from "./schemas.ts";
 export type {
   AgentBackend,
+  AgentConversationMessage,
   AgentGenerateResult,
   AgentRequestOptions,
   AgentStreamChunk,
@@ -33,6 +34,17 @@ export type {
   TokenUsage,
 } from "./backend.ts";
 export { createMemoryConversationStore } from "./conversations/memory-store.ts";
+export { createConversationHttpHandler } from "./conversations/http.ts";
+export type {
+  ConversationHttpHandler,
+  ConversationHttpHandlerOptions,
+} from "./conversations/http.ts";
+export { ANONYMOUS_USER } from "./conversations/turns.ts";
+export type {
+  AgentConversationOptions,
+  AgentConversationsOption,
+  ResolvedConversationOptions,
+} from "./conversations/turns.ts";
 export {
   checkMessagesLimit,
   conversationFromRow,

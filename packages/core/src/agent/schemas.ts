@@ -15,6 +15,8 @@ export interface PromptRequestOptions {
 export interface PromptPayload {
   prompt: string;
   options?: PromptRequestOptions;
+  /** Continue this conversation (with `agent.conversations` on); without one a new one starts. */
+  conversationId?: string;
 }
 
 /** The payload of `tool_call`. */
@@ -38,6 +40,8 @@ export interface AgentSchemas {
 
 /** Longest accepted `requestId` (the envelope enforces the same). */
 export const MAX_REQUEST_ID = 128;
+/** Longest accepted `conversationId` (stores accept ids of up to 128 characters). */
+const MAX_CONVERSATION_ID = 128;
 
 export function createAgentSchemas(limits: {
   maxPromptLength: number;
@@ -58,6 +62,7 @@ export function createAgentSchemas(limits: {
   const prompt = z.object({
     prompt: z.string().trim().min(1, "Prompt is required").max(limits.maxPromptLength),
     options: options.optional(),
+    conversationId: z.string().min(1).max(MAX_CONVERSATION_ID).optional(),
   });
   return {
     generate: prompt,

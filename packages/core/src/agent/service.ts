@@ -13,6 +13,12 @@ import {
 import type { AgentBackend, AgentRequestOptions } from "./backend.ts";
 import { resolveAgentOptions } from "./agent-options.ts";
 import { createClientErrorLog } from "./client-error-log.ts";
+import { openGenerateTurn, openStreamTurn } from "./conversations/service-turns.ts";
+import {
+  createConversationTurns,
+  type AgentConversationsOption,
+  type ResolvedConversationOptions,
+} from "./conversations/turns.ts";
 import { runStream } from "./run-stream.ts";
 import {
   createAgentSchemas,
@@ -54,6 +60,11 @@ export interface AgentOptions {
    */
   requestDefaults?: Record<string, unknown>;
   /**
+   * Server-held conversations: `stream`/`generate` take a `conversationId`, earlier turns go to
+   * the backend, answers are stored. `true` keeps them in memory. @default false
+   */
+  conversations?: AgentConversationsOption;
+  /**
    * Hears the real errors behind sanitized `PROVIDER_ERROR`, `TOOL_FAILED`, `VALIDATION_FAILED`
    * (from a tool) and `INTERNAL_ERROR` frames. Without it they go to `console.error`.
    */
@@ -81,7 +92,9 @@ export interface AgentIdentity {
 }
 
 /** {@link AgentOptions} with every default filled in. */
-export interface ResolvedAgentOptions extends AgentOptions {
+export interface ResolvedAgentOptions extends Omit<AgentOptions, "conversations"> {
+  /** Absent when conversations are off. */
+  conversations: ResolvedConversationOptions | undefined;
   maxConcurrentStreams: number;
   maxInFlightRequests: number;
   maxPromptLength: number;
@@ -156,6 +169,9 @@ export function createAgentService(
   }
   const settings = resolveAgentOptions(options);
   const { allowedTools, requestDefaults, onError } = settings;
+  const conversations =
+    settings.conversations &&
+    createConversationTurns(settings.conversations, (error) => report(error, "conversation", {}));
   const toolAllowed = (name: string) => allowedTools === "*" || allowedTools.includes(name);
 
   const logClientError = createClientErrorLog();
@@ -201,10 +217,13 @@ export function createAgentService(
     schemas: createAgentSchemas(settings),
 
     async generate(payload, identity, signal, requestId) {
+      const failed = (error: unknown) => report(error, "generate", identity, requestId);
+      const turn = await openGenerateTurn(conversations, payload, identity.userId, failed);
       let result;
       try {
-        result = await backend.generate(request(payload, identity, signal));
+        result = await backend.generate({ ...request(payload, identity, signal), ...turn.request });
       } catch (error) {
+        await turn.finish(undefined, signal.aborted ? "cancelled" : "error");
         if (signal.aborted)
           throw new WebSocketError("Request cancelled", { code: "CANCELLED", cause: error });
         report(error, "generate", identity, requestId);
@@ -218,15 +237,19 @@ export function createAgentService(
       for (const key of ["provider", "model", "usage", "finishReason", "toolCalls"] as const) {
         if (result?.[key] !== undefined) data[key] = result[key];
       }
-      return { type: "response", content, data };
+      await turn.finish(result, "completed");
+      return { type: "response", content, data, ...turn.ids };
     },
 
     async stream(payload, identity, target, { requestId, controller }) {
-      const channel = createStreamingChannel(target, { ...settings.streaming, requestId });
-      channel.event({ type: "stream_start" });
       const failed = (error: unknown) => report(error, "stream", identity, requestId);
+      const opened = createStreamingChannel(target, { ...settings.streaming, requestId });
+      const turn = await openStreamTurn(conversations, payload, identity.userId, opened, failed);
+      if (turn === undefined) return; // refused (NOT_FOUND): the error frame is out
+      const { channel } = turn;
+      channel.event({ type: "stream_start", ...turn.ids });
       try {
-        const call = request(payload, identity, controller.signal);
+        const call = { ...request(payload, identity, controller.signal), ...turn.request };
         await runStream(backend, call, controller, channel, failed);
       } catch (error) {
         // A backend can hand back anything; whatever escapes, the stream still ends, once.
@@ -234,6 +257,7 @@ export function createAgentService(
         controller.abort();
         channel.error("INTERNAL_ERROR", "Internal error");
       }
+      await turn.finish();
     },
 
     async callTool(payload, identity, requestId) {
