@@ -1,5 +1,5 @@
 import { generateText, stepCountIs, streamText } from "ai";
-import type { LanguageModel, ToolSet } from "ai";
+import type { LanguageModel, ModelMessage, ToolSet } from "ai";
 import type { AgentBackend, AgentRequestOptions, AgentToolCall } from "@agentsocket/core";
 import { guardAbort } from "./abort-guard.ts";
 import { toAgentStreamResult } from "./stream.ts";
@@ -76,7 +76,7 @@ export function fromAISDK(options: FromAISDKOptions): AgentBackend {
       model: guardedModel,
       tools,
       system: request.systemPrompt ?? system,
-      prompt: request.input.text,
+      ...promptOf(request),
       temperature: request.temperature,
       maxOutputTokens: request.maxTokens,
       abortSignal: request.abortSignal,
@@ -135,6 +135,18 @@ function resolveOptions(options: FromAISDKOptions): ResolvedOptions {
     throw new TypeError('The "maxSteps" option must be a positive integer');
   }
   return resolved;
+}
+
+/**
+ * `prompt` alone, or — in a conversation — `messages`: the earlier turns, then the prompt.
+ * The SDK takes one or the other, never both.
+ */
+function promptOf(request: AgentRequestOptions) {
+  const history = request.conversationMessages ?? [];
+  if (history.length === 0) return { prompt: request.input.text };
+  const messages: ModelMessage[] = history.map(({ role, content }) => ({ role, content }));
+  messages.push({ role: "user", content: request.input.text });
+  return { messages };
 }
 
 function toAgentToolCall(call: {
