@@ -17,6 +17,7 @@ import {
   type AgentService,
 } from "@agentsocket/core/agent";
 import { agentRoutes } from "./agent-routes.ts";
+import { conversationRoutes } from "./conversation-routes.ts";
 import type { FrameworkBinding } from "./frameworks/binding.ts";
 import { bindExpress } from "./frameworks/express.ts";
 import { bindFastify } from "./frameworks/fastify.ts";
@@ -125,6 +126,7 @@ export class AgentServer {
     }
     this.#agentHttp = createAgentHttpHandler(agent, { manager: this.websocket });
     for (const route of agentRoutes(basePath, this.#agentHttp)) this.#addRoute(route);
+    for (const route of conversationRoutes(basePath, this.websocket, agent)) this.#addRoute(route);
   }
 
   /** The NeuroLink-shaped instance the agent endpoints use. */
