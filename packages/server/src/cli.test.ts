@@ -23,6 +23,8 @@ function recorder() {
 }
 
 const LOCAL = ["--port", "0", "--host", "127.0.0.1"];
+/** Keeps conversations out of the working directory. */
+const DB = { AGENTSOCKET_DB: ":memory:" };
 
 /** Opens a socket and resolves with it once `connected` arrives; rejects with the HTTP status. */
 function connect(url: string): Promise<{ socket: WebSocket; frames: Frame[] }> {
@@ -69,12 +71,12 @@ describe("agentsocket serve", () => {
   for (const framework of ["hono", "express", "fastify"] as Framework[]) {
     it(`serves the chat page, health and a streamed demo answer on ${framework}`, async () => {
       const { output, runtime } = recorder();
-      const env = { AGENTSOCKET_DEMO_TOKENS_PER_SECOND: "0" };
+      const env = { ...DB, AGENTSOCKET_DEMO_TOKENS_PER_SECOND: "0" };
       server = await main(["serve", "--framework", framework, ...LOCAL], env, runtime);
       expect(server?.framework).toBe(framework);
       const base = `http://127.0.0.1:${server!.port}`;
       expect(output.log).toEqual([
-        `agentsocket serving ${base} (${framework}, offline demo agent, no auth)`,
+        `agentsocket serving ${base} (${framework}, offline demo agent, conversations in SQLite :memory:, no auth)`,
       ]);
 
       const page = await fetch(`${base}/`);
@@ -100,7 +102,7 @@ describe("agentsocket serve", () => {
   }
 
   it("takes framework, port and host from the environment, flags winning", async () => {
-    const env = { AGENTSOCKET_FRAMEWORK: "express", PORT: "0", HOST: "127.0.0.1" };
+    const env = { ...DB, AGENTSOCKET_FRAMEWORK: "express", PORT: "0", HOST: "127.0.0.1" };
     server = await main(["serve"], env, recorder().runtime);
     expect(server?.framework).toBe("express");
     await server?.stop();
@@ -144,7 +146,7 @@ describe("agentsocket serve", () => {
   });
 
   it("reports a port in use with exit code 1", async () => {
-    server = await main(["serve", ...LOCAL], {}, recorder().runtime);
+    server = await main(["serve", ...LOCAL], DB, recorder().runtime);
     const { output, runtime } = recorder();
     const argv = ["serve", "--port", String(server!.port), "--host", "127.0.0.1"];
     expect(await main(argv, {}, runtime)).toBeUndefined();
@@ -154,7 +156,8 @@ describe("agentsocket serve", () => {
 
   it("requires one of AGENTSOCKET_API_KEYS on the WebSocket handshake", async () => {
     const { output, runtime } = recorder();
-    server = await main(["serve", ...LOCAL], { AGENTSOCKET_API_KEYS: "first, second" }, runtime);
+    const env = { ...DB, AGENTSOCKET_API_KEYS: "first, second" };
+    server = await main(["serve", ...LOCAL], env, runtime);
     expect(output.log[0]).toContain("auth: apiKey");
     const url = `ws://127.0.0.1:${server!.port}/ws`;
     await expect(connect(url)).rejects.toThrow("HTTP 401");

@@ -7,6 +7,7 @@ import { backendFromEnv } from "./backend-from-env.ts";
 import { chatPage } from "./chat-page.ts";
 import { createServer, type AgentServer } from "./create-server.ts";
 import { importPeer, MissingPeerError } from "./import-peer.ts";
+import { storeFromEnv } from "./store-from-env.ts";
 import { parseServeOptions } from "./serve-options.ts";
 
 export { authFromEnv, parseServeOptions } from "./serve-options.ts";
@@ -39,7 +40,10 @@ Environment:
   AGENTSOCKET_SOCKETIO_CORS
                           comma-separated origins whose pages may use Socket.IO's long-polling
   AGENTSOCKET_ALLOWED_MODELS
-                          comma-separated models clients may ask for [default: none]`;
+                          comma-separated models clients may ask for [default: none]
+  AGENTSOCKET_DB          the SQLite file conversations are kept in     [default: ./agentsocket.db]
+  DATABASE_URL            keep conversations in this PostgreSQL instead (postgres://…), in the
+                          schema AGENTSOCKET_DB_SCHEMA                    [default: agentsocket]`;
 
 /** Where the CLI writes, how it reports failure, and whether it owns the process signals. */
 export interface CliRuntime {
@@ -70,7 +74,7 @@ const EXIT = { usage: 2, failure: 1 } as const;
  * @param argv the arguments after the executable, e.g. `["serve", "--port", "8080"]`.
  * @param env the environment: `PORT`, `HOST`, `AGENTSOCKET_*`, `OPENAI_*`.
  * @param runtime output and signal handling; tests pass their own.
- * @returns the started server, or `undefined` when nothing was started (help, or an error that
+ * @returns the started server (its `stop()` also closes the conversation store), or `undefined` when nothing was started (help, or an error that
  * was printed and reported through `setExitCode`).
  * @example
  * const server = await main(["serve", "--framework", "fastify"], process.env);
@@ -111,11 +115,12 @@ export async function main(
     return undefined;
   }
 
-  const { server, options, description } = prepared;
+  const { server, options, description, store } = prepared;
   try {
     await server.start();
   } catch (error) {
     await server.stop().catch(() => {});
+    await store.close().catch(() => {});
     const where = `${options.host ?? "all interfaces"} port ${options.port}`;
     io.error(`agentsocket: cannot listen on ${where}: ${(error as Error).message}`);
     io.setExitCode(EXIT.failure);
@@ -135,11 +140,12 @@ async function prepareServer(args: string[], env: NodeJS.ProcessEnv) {
   const { backend, description, allowedTools } = await backendFromEnv(env);
   const { framework, port, host, auth, socketio, allowedModels } = options;
   const agent = { allowedTools, ...(allowedModels.length > 0 ? { allowedModels } : {}) };
+  const { store, description: kept } = await storeFromEnv(env);
   const cluster = await brokerFromEnv(env);
   const websocket = cluster ? { auth, broker: cluster.broker } : { auth };
   const server = await createServer(backend, {
     framework,
-    config: { port, host, websocket, agent, socketio },
+    config: { port, host, websocket, agent: { ...agent, conversations: { store } }, socketio },
   });
   const page = chatPage();
   server.registerRoute({
@@ -151,12 +157,19 @@ async function prepareServer(args: string[], env: NodeJS.ProcessEnv) {
   // Loads the framework now, so a missing one is reported as such rather than as a listen error.
   await server.initialize().catch(async (error: unknown) => {
     await server.stop().catch(() => {});
+    await store.close().catch(() => {});
     throw error;
   });
+  // The CLI opened the store, so the server it hands out closes it: stop() leaves nothing open.
+  const stopServer = server.stop.bind(server);
+  let stopping: Promise<void> | undefined;
+  server.stop = () => (stopping ??= stopServer().finally(() => store.close()));
+  const described = `${description}, conversations in ${kept}`;
   return {
     server,
     options,
-    description: cluster ? `${description}, ${cluster.where}` : description,
+    description: cluster ? `${described}, ${cluster.where}` : described,
+    store,
   };
 }
 

@@ -1,0 +1,58 @@
+/**
+ * The conversation store `agentsocket serve` keeps conversations in, chosen by environment
+ * variables: PostgreSQL when `DATABASE_URL` is set (in the schema `AGENTSOCKET_DB_SCHEMA`,
+ * default `agentsocket`), else a SQLite file (`AGENTSOCKET_DB`,
+ * default `./agentsocket.db`). Each driver is imported only when it is used.
+ */
+import type { ConversationStore } from "@agentsocket/core";
+import { importPeer } from "./import-peer.ts";
+
+/** The store {@link storeFromEnv} opened, and where it is, for humans (credentials left out). */
+export interface EnvStore {
+  store: ConversationStore;
+  /** e.g. `SQLite ./agentsocket.db` or `PostgreSQL db.internal:5432/app`. */
+  description: string;
+}
+
+/** The SQLite file of `agentsocket serve` without `AGENTSOCKET_DB`. */
+export const DEFAULT_DB = "./agentsocket.db";
+
+/**
+ * Opens the store the environment asks for. Empty variables count as unset.
+ * @throws {MissingPeerError} when the store's package or driver is not installed.
+ * @throws {TypeError} naming `DATABASE_URL` when it is not a URL, or `AGENTSOCKET_DB_SCHEMA`
+ * when it is not a plain identifier.
+ * @example
+ * const { store, description } = await storeFromEnv(process.env);
+ */
+export async function storeFromEnv(env: NodeJS.ProcessEnv): Promise<EnvStore> {
+  const url = env.DATABASE_URL || undefined;
+  if (url !== undefined) {
+    if (!URL.canParse(url)) throw new TypeError("DATABASE_URL must be a postgres:// URL");
+    const schema = env.AGENTSOCKET_DB_SCHEMA || undefined;
+    if (schema !== undefined && !/^[A-Za-z_][A-Za-z0-9_]{0,62}$/.test(schema))
+      throw new TypeError(
+        `AGENTSOCKET_DB_SCHEMA must be a plain SQL identifier (got ${JSON.stringify(schema)})`,
+      );
+    const { createPostgresConversationStore } = await importPeer(
+      () => import("@agentsocket/postgres"),
+      "Conversations in PostgreSQL (DATABASE_URL)",
+      ["@agentsocket/postgres", "pg"],
+    );
+    const { host, pathname } = new URL(url);
+    return {
+      store: createPostgresConversationStore({
+        connectionString: url,
+        ...(schema ? { schema } : {}),
+      }),
+      description: `PostgreSQL ${host}${pathname}`,
+    };
+  }
+  const filename = env.AGENTSOCKET_DB || DEFAULT_DB;
+  const { createSqliteConversationStore } = await importPeer(
+    () => import("@agentsocket/sqlite"),
+    "Conversations in SQLite (the default of agentsocket serve)",
+    ["@agentsocket/sqlite", "better-sqlite3"],
+  );
+  return { store: createSqliteConversationStore({ filename }), description: `SQLite ${filename}` };
+}
