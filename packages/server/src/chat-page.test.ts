@@ -48,7 +48,7 @@ describe("chat page", () => {
       );
     }
     // 20 tokens a second: slow enough to press Stop mid-answer, fast enough for a quick test.
-    const env = { AGENTSOCKET_DEMO_TOKENS_PER_SECOND: "20" };
+    const env = { AGENTSOCKET_DEMO_TOKENS_PER_SECOND: "20", AGENTSOCKET_DB: ":memory:" };
     const quiet = { log: () => {}, handleSignals: false };
     server = await main(["serve", "--port", "0", "--host", "127.0.0.1"], env, quiet);
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
@@ -115,6 +115,50 @@ describe("chat page", () => {
     expect(await page.textContent(`${ASSISTANT} .text`)).toContain("(12 + 30) * 2 = 84");
     expect(await page.textContent(`${ASSISTANT} .meta`)).toMatch(/^completed/);
     expect(await page.inputValue("#prompt")).toBe("");
+  });
+  it("lists past conversations, reopens one after a reload and continues it", async () => {
+    const page = await openChat();
+    await page.fill("#prompt", "Remember the fox");
+    await page.click("#send");
+    await grownBeyond(page, 10);
+    await page.click("#stop");
+    await page.waitForSelector(`${ASSISTANT}[data-state="cancelled"]`);
+    const partial = (await page.textContent(`${ASSISTANT} .text`)) ?? "";
+    const id = new URL(page.url()).hash.replace("#c=", "");
+    expect(id).not.toBe("");
+    await page.waitForSelector(`#conversations li[data-id="${id}"][aria-current="true"]`);
+
+    // A reload gets the conversation from the server: the question and the partial answer.
+    await page.reload();
+    await page.waitForSelector(`${ASSISTANT}[data-state="cancelled"]`);
+    expect(await page.textContent(".message.user")).toBe("Remember the fox");
+    expect(await page.textContent(`${ASSISTANT} .text`)).toBe(partial);
+
+    await page.click("#new-chat");
+    expect(await page.locator(".message").count()).toBe(0);
+    expect(new URL(page.url()).hash).toBe("");
+    await page.click(`#conversations li[data-id="${id}"] button`);
+    await page.waitForSelector(".message.user");
+
+    await page.waitForSelector('#status[data-state="connected"]');
+    await page.fill("#prompt", "And the dog?");
+    await page.click("#send");
+    const last = `${ASSISTANT}:nth-of-type(4)`;
+    await page.waitForFunction(
+      (selector) => (document.querySelector(selector)?.textContent ?? "").length > 20,
+      `${last} .body`,
+    );
+    await page.click("#stop");
+    await page.waitForSelector(`${last}[data-state="cancelled"]`);
+    const stored = await (
+      await fetch(`http://127.0.0.1:${server!.port}/api/conversations/${id}`)
+    ).json();
+    expect(stored.messages.map((m: { content: string }) => m.content)).toEqual([
+      "Remember the fox",
+      partial,
+      "And the dog?",
+      await page.textContent(`${last} .text`),
+    ]);
   });
 });
 

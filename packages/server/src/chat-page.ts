@@ -1,29 +1,36 @@
 /**
  * The chat page `agentsocket serve` answers at `/`: one self-contained HTML document (inline CSS
- * and script, no external resource, no framework) speaking wire protocol v1 over `/ws`.
+ * and script, no external resource, no framework) speaking wire protocol v1 over `/ws`, with the
+ * caller's past conversations from `{apiBase}/conversations`.
  */
+import { CHAT_SCRIPT } from "./chat-script.ts";
 
 /** Options of {@link chatPage}. */
 export interface ChatPageOptions {
   /** The page title and heading. @default "agentsocket" */
   title?: string;
+  /** Where the server's HTTP routes are (its `basePath`), for the conversation list. @default "/api" */
+  apiBase?: string;
 }
 
-const DEFAULTS = { title: "agentsocket" };
+const DEFAULTS = { title: "agentsocket", apiBase: "/api" };
 
 /**
  * Renders the chat page. It connects to `ws(s)://<host>/ws` (forwarding `?token=` or `?apiKey=`
  * from its own URL), reconnects with backoff, streams answers token by token, shows tool calls,
- * errors and the final status, and cancels a running answer with Stop.
+ * errors and the final status, and cancels a running answer with Stop. With conversations on,
+ * it lists past conversations, opens one (also from `#c=<id>` after a reload) and continues it.
  *
  * Stable hooks for tests: `#status[data-state]`, `#prompt`, `#send`, `#stop`,
- * `.message.assistant[data-state="streaming|completed|cancelled|error"]`, `.tool`.
+ * `.message.assistant[data-state="streaming|completed|cancelled|error"]`, `.tool`,
+ * `#new-chat`, `#conversations li[data-id]`.
  * @example
  * server.registerRoute({ method: "GET", path: "/", handler: () =>
  *   new Response(chatPage(), { headers: { "content-type": "text/html; charset=utf-8" } }) });
  */
 export function chatPage(options: ChatPageOptions = {}): string {
   const title = escapeHtml(options.title ?? DEFAULTS.title);
+  const apiBase = JSON.stringify(options.apiBase ?? DEFAULTS.apiBase).replaceAll("<", "\\u003c");
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -38,6 +45,10 @@ export function chatPage(options: ChatPageOptions = {}): string {
   <h1>${title}</h1>
   <p id="status" role="status" data-state="connecting">connecting</p>
 </header>
+<nav aria-label="Conversations">
+  <button id="new-chat" type="button">New chat</button>
+  <ul id="conversations"></ul>
+</nav>
 <main>
   <ol id="messages" role="log" aria-live="polite" aria-label="Conversation"></ol>
   <form id="composer">
@@ -50,7 +61,7 @@ export function chatPage(options: ChatPageOptions = {}): string {
     </div>
   </form>
 </main>
-<script>${SCRIPT}</script>
+<script>const API = ${apiBase};${CHAT_SCRIPT}</script>
 </body>
 </html>
 `;
@@ -99,148 +110,10 @@ textarea { width: 100%; padding: .5rem; font: inherit; resize: vertical; }
 button { padding: .4rem 1.2rem; font: inherit; border-radius: .375rem; cursor: pointer; }
 #send { background: var(--accent); color: white; border: 1px solid var(--accent); }
 button:disabled { opacity: .5; cursor: default; }
-`;
-
-// Plain browser JavaScript: no template literals inside, so the TS template above stays literal.
-const SCRIPT = `
-"use strict";
-const $ = (id) => document.getElementById(id);
-const statusEl = $("status"), list = $("messages"), form = $("composer");
-const promptEl = $("prompt"), sendButton = $("send"), stopButton = $("stop");
-let socket = null, retries = 0, active = null, nextId = 0;
-
-function socketUrl() {
-  const url = new URL("/ws", location.href);
-  url.protocol = location.protocol === "https:" ? "wss:" : "ws:";
-  const query = new URLSearchParams(location.search);
-  for (const name of ["token", "apiKey"]) {
-    if (query.has(name)) url.searchParams.set(name, query.get(name));
-  }
-  return url.href;
-}
-
-function setStatus(state, text) {
-  statusEl.dataset.state = state;
-  statusEl.textContent = text || state;
-  updateControls();
-}
-
-function updateControls() {
-  sendButton.disabled = statusEl.dataset.state !== "connected" || active !== null;
-  stopButton.disabled = active === null || active.stopping;
-}
-
-function connect() {
-  setStatus("connecting");
-  socket = new WebSocket(socketUrl());
-  socket.onmessage = (event) => {
-    // Follow the conversation only while the reader is at the bottom of it.
-    const following = list.scrollHeight - list.scrollTop - list.clientHeight < 40;
-    try { handle(JSON.parse(event.data)); } catch (error) { console.error(error); }
-    if (following) list.scrollTop = list.scrollHeight;
-  };
-  socket.onclose = () => {
-    socket = null;
-    if (active) finish("error", "connection lost");
-    // Exponential backoff with jitter, so a restarted server is not hit by every tab at once.
-    const delay = Math.min(30000, 500 * 2 ** retries++) * (0.75 + Math.random() / 2);
-    setStatus("disconnected", "disconnected, retrying in " + Math.ceil(delay / 1000) + " s");
-    setTimeout(connect, delay);
-  };
-}
-
-function element(tag, className, text) {
-  const node = document.createElement(tag);
-  node.className = className;
-  if (text !== undefined) node.textContent = text;
-  return node;
-}
-
-function appendText(content) {
-  const body = active.body;
-  if (!body.lastChild || body.lastChild.className !== "text") body.append(element("span", "text"));
-  body.lastChild.append(content);
-}
-
-function showTool(frame) {
-  const block = element("div", "tool");
-  block.dataset.toolCallId = frame.toolCallId || "";
-  block.append(element("strong", "tool-name", "Tool: " + frame.toolName));
-  block.append(element("pre", "tool-args", JSON.stringify(frame.args, null, 2)));
-  block.append(element("pre", "tool-result", "running..."));
-  active.body.append(block);
-}
-
-function showToolResult(frame) {
-  const blocks = [...active.body.querySelectorAll(".tool")];
-  const id = frame.toolCallId || "";
-  const block = blocks.find((candidate) => candidate.dataset.toolCallId === id) || blocks.at(-1);
-  const result = JSON.stringify(frame.result, null, 2);
-  if (block) block.querySelector(".tool-result").textContent = "Result: " + result;
-}
-
-function finish(state, detail) {
-  const { item, meta } = active;
-  item.dataset.state = state;
-  item.setAttribute("aria-busy", "false");
-  meta.textContent = detail ? state + " (" + detail + ")" : state;
-  active = null;
-  updateControls();
-}
-
-function handle(frame) {
-  if (frame.type === "connected") {
-    retries = 0;
-    return setStatus("connected");
-  }
-  if (!active || frame.requestId !== active.requestId) {
-    // Errors about no running request (a bad frame, a rate limit) still deserve a word.
-    if (frame.type !== "error") return;
-    list.append(element("li", "message notice", "Error: " + frame.error));
-    return;
-  }
-  if (frame.type === "chunk") appendText(frame.content);
-  else if (frame.type === "tool_call") showTool(frame);
-  else if (frame.type === "tool_result") showToolResult(frame);
-  else if (frame.type === "error") finish("error", frame.code + ": " + frame.error);
-  else if (frame.type === "stream_complete") {
-    const tokens = frame.usage && frame.usage.total ? frame.usage.total + " tokens" : "";
-    finish(frame.status, [frame.finishReason, tokens].filter(Boolean).join(", "));
-  }
-}
-
-form.addEventListener("submit", (event) => {
-  event.preventDefault();
-  const prompt = promptEl.value.trim();
-  if (!prompt || sendButton.disabled) return;
-  const item = element("li", "message assistant");
-  item.dataset.state = "streaming";
-  item.setAttribute("aria-busy", "true");
-  const body = item.appendChild(element("div", "body"));
-  const meta = item.appendChild(element("span", "meta", "streaming..."));
-  list.append(element("li", "message user", prompt), item);
-  list.scrollTop = list.scrollHeight;
-  const requestId = "r" + Date.now().toString(36) + "-" + ++nextId;
-  active = { requestId, item, body, meta, stopping: false };
-  socket.send(JSON.stringify({ type: "stream", requestId, payload: { prompt } }));
-  promptEl.value = "";
-  updateControls();
-});
-
-promptEl.addEventListener("keydown", (event) => {
-  if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
-    event.preventDefault();
-    form.requestSubmit();
-  }
-});
-
-stopButton.addEventListener("click", () => {
-  if (!active || !socket) return;
-  active.stopping = true;
-  active.meta.textContent = "stopping...";
-  socket.send(JSON.stringify({ type: "cancel", payload: { requestId: active.requestId } }));
-  updateControls();
-});
-
-connect();
+nav { display: flex; gap: .5rem; align-items: center; overflow-x: auto; padding-bottom: .5rem;
+  border-bottom: 1px solid var(--line); }
+#conversations { display: flex; gap: .5rem; list-style: none; margin: 0; padding: 0; }
+#conversations button { max-width: 12rem; overflow: hidden; text-overflow: ellipsis;
+  white-space: nowrap; padding: .2rem .6rem; font-size: .875rem; }
+#conversations li[aria-current="true"] button { border-color: var(--accent); }
 `;

@@ -80,7 +80,12 @@ afterEach(async () => {
 
 async function serve(delayMs: number, repeat?: number) {
   stub = await startStub(delayMs, repeat);
-  const env = { OPENAI_API_KEY: "sk-local", OPENAI_BASE_URL: stub.url, OPENAI_MODEL: "stub-1" };
+  const env = {
+    OPENAI_API_KEY: "sk-local",
+    OPENAI_BASE_URL: stub.url,
+    OPENAI_MODEL: "stub-1",
+    AGENTSOCKET_DB: ":memory:",
+  };
   const quiet = { log: () => {}, error: () => {}, setExitCode: () => {}, handleSignals: false };
   agent = await main(["serve", "--port", "0", "--host", "127.0.0.1"], env, quiet);
   expect(agent).toBeDefined();
