@@ -66,6 +66,7 @@ export {
   createAgentService,
   createAgentWebSocketHandler,
   createConversationHttpHandler,
+  createEnhancedChatService,
   createMemoryConversationStore,
 } from "./agent/index.ts";
 export type {
@@ -73,6 +74,9 @@ export type {
   AgentConversationOptions,
   AgentConversationsOption,
   AgentGenerateResult,
+  ChatSession,
+  EnhancedChatService,
+  EnhancedChatServiceOptions,
   AgentHttpHandler,
   AgentHttpHandlerOptions,
   AgentIdentity,

@@ -34,6 +34,16 @@ export type {
   TokenUsage,
 } from "./backend.ts";
 export { createMemoryConversationStore } from "./conversations/memory-store.ts";
+export { createEnhancedChatService } from "./chat-service.ts";
+export type {
+  ChatResult,
+  ChatSession,
+  ChatSessionMessage,
+  ChatSessionOptions,
+  EnhancedChatService,
+  EnhancedChatServiceOptions,
+  StreamChatOptions,
+} from "./chat-service.ts";
 export { createConversationHttpHandler } from "./conversations/http.ts";
 export type {
   ConversationHttpHandler,
