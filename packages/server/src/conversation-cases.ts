@@ -67,7 +67,10 @@ export function conversationCases(framework: Framework, open: OpenStore): void {
         return client;
       },
       http: (who, path, init = {}) =>
-        fetch(`http://${base}/api${path}`, { ...init, headers: { "x-api-key": keys[who] } }),
+        fetch(`http://${base}/api${path}`, {
+          ...init,
+          headers: { "content-type": "application/json", "x-api-key": keys[who] },
+        }),
     };
   };
 
@@ -173,6 +176,10 @@ export function conversationCases(framework: Framework, open: OpenStore): void {
     expect((await http("bob", `/conversations/${id}`)).status).toBe(404);
     expect((await http("bob", `/conversations/${id}`, { method: "DELETE" })).status).toBe(404);
     expect((await (await http("bob", "/conversations")).json()).conversations).toEqual([]);
+    const body = JSON.stringify({ prompt: "Over HTTP?", conversationId: id });
+    const overHttp = await http("bob", "/agent/generate", { method: "POST", body });
+    expect(overHttp.status).toBe(404);
+    expect(await overHttp.json()).toMatchObject({ code: "NOT_FOUND" });
     expect(backend.state.requests).toHaveLength(1);
     const kept = await (await http("alice", `/conversations/${id}`)).json();
     expect(kept.messages).toHaveLength(2);
