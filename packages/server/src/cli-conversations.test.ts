@@ -47,10 +47,14 @@ describe("agentsocket serve keeps conversations", () => {
     });
     const end = await client.ofType("stream_complete", "r", 10_000);
     const list = await (await fetch(`http://127.0.0.1:${server!.port}/api/conversations`)).json();
+    const text = client.frames
+      .filter((f) => f.type === "chunk")
+      .map((f) => f.content)
+      .join("");
     client.socket.terminate();
     await server!.stop();
     server = undefined;
-    return { end, list };
+    return { end, list, text };
   };
 
   for (const [name, env] of [
@@ -66,6 +70,9 @@ describe("agentsocket serve keeps conversations", () => {
       const id = first.end.conversationId as string;
       const second = await serveOneTurn(env, id);
       expect(second.end).toMatchObject({ status: "completed", conversationId: id });
+      // The demo agent saw the first turn, from the store the restarted server opened.
+      expect(second.text).toContain('question 2 of our conversation; the first was "hello there"');
+      expect(first.text).not.toContain("of our conversation");
       expect(second.list.conversations).toEqual([
         expect.objectContaining({ id, title: "hello there" }),
       ]);

@@ -56,6 +56,15 @@ function runTool(name: string, args: unknown): unknown {
   throw new DemoToolError(`Tool '${name}' not found`, "TOOL_NOT_FOUND");
 }
 
+/** What the demo remembers of a conversation: how many questions came before, and the first. */
+function recall(request: AgentRequestOptions): string {
+  const asked = (request.conversationMessages ?? []).filter((m) => m.role === "user");
+  if (asked.length === 0) return "";
+  const first = asked[0]!.content;
+  const shown = first.length > 60 ? `${first.slice(0, 57)}...` : first;
+  return `(This is question ${asked.length + 1} of our conversation; the first was "${shown}".) `;
+}
+
 function answer(prompt: string, toolResult?: { toolName: string; result: unknown }): string {
   const failure = (toolResult?.result as { error?: unknown } | undefined)?.error;
   if (typeof failure === "string") {
@@ -127,7 +136,7 @@ export function createDemoAgent(options: DemoAgentOptions = {}): AgentBackend {
           result: runPlannedTool(call.toolName, call.args),
         }
       : undefined;
-    const text = answer(prompt, toolResult);
+    const text = recall(request) + answer(prompt, toolResult);
     const cap = request.maxTokens ?? Infinity;
     const tokens = tokenize(text).slice(0, cap);
     const usage = {
