@@ -4,8 +4,8 @@
  * default `agentsocket`), else a SQLite file (`AGENTSOCKET_DB`,
  * default `./agentsocket.db`). Each driver is imported only when it is used.
  */
-import type { ConversationStore } from "@agentsocket/core";
-import { importPeer } from "./import-peer.ts";
+import { createMemoryConversationStore, type ConversationStore } from "@agentsocket/core";
+import { importPeer, MissingPeerError } from "./import-peer.ts";
 
 /** The store {@link storeFromEnv} opened, and where it is, for humans (credentials left out). */
 export interface EnvStore {
@@ -19,7 +19,9 @@ export const DEFAULT_DB = "./agentsocket.db";
 
 /**
  * Opens the store the environment asks for. Empty variables count as unset.
- * @throws {MissingPeerError} when the store's package or driver is not installed.
+ * Without `@agentsocket/sqlite` and `better-sqlite3` installed and no `AGENTSOCKET_DB` asking for a
+ * file, conversations are kept in memory (the description says what to install).
+ * @throws {MissingPeerError} when the store asked for (PostgreSQL, or `AGENTSOCKET_DB`) is not installed.
  * @throws {TypeError} naming `DATABASE_URL` when it is not a URL, or `AGENTSOCKET_DB_SCHEMA`
  * when it is not a plain identifier.
  * @example
@@ -48,11 +50,25 @@ export async function storeFromEnv(env: NodeJS.ProcessEnv): Promise<EnvStore> {
       description: `PostgreSQL ${host}${pathname}`,
     };
   }
-  const filename = env.AGENTSOCKET_DB || DEFAULT_DB;
-  const { createSqliteConversationStore } = await importPeer(
-    () => import("@agentsocket/sqlite"),
-    "Conversations in SQLite (the default of agentsocket serve)",
-    ["@agentsocket/sqlite", "better-sqlite3"],
-  );
-  return { store: createSqliteConversationStore({ filename }), description: `SQLite ${filename}` };
+  const filename = env.AGENTSOCKET_DB || undefined;
+  let sqlite;
+  try {
+    sqlite = await importPeer(
+      () => import("@agentsocket/sqlite"),
+      "Conversations in SQLite (the default of agentsocket serve)",
+      ["@agentsocket/sqlite", "better-sqlite3"],
+    );
+  } catch (error) {
+    // Asked for a file: say what is missing. Not asked: serve anyway, keeping them in memory.
+    if (!(error instanceof MissingPeerError) || filename !== undefined) throw error;
+    return {
+      store: createMemoryConversationStore(),
+      description: `memory (npm install ${error.packages.join(" ")} to keep them in ${DEFAULT_DB})`,
+    };
+  }
+  const file = filename ?? DEFAULT_DB;
+  return {
+    store: sqlite.createSqliteConversationStore({ filename: file }),
+    description: `SQLite ${file}`,
+  };
 }
