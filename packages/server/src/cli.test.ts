@@ -149,7 +149,7 @@ describe("agentsocket serve", () => {
     server = await main(["serve", ...LOCAL], DB, recorder().runtime);
     const { output, runtime } = recorder();
     const argv = ["serve", "--port", String(server!.port), "--host", "127.0.0.1"];
-    expect(await main(argv, {}, runtime)).toBeUndefined();
+    expect(await main(argv, DB, runtime)).toBeUndefined();
     expect(output.error[0]).toMatch(/cannot listen on 127\.0\.0\.1 port \d+: .*EADDRINUSE/);
     expect(output.exitCode).toBe(1);
   });
@@ -170,7 +170,7 @@ describe("agentsocket serve", () => {
   it("requires a JWT when AGENTSOCKET_JWT_SECRET is set", async () => {
     server = await main(
       ["serve", ...LOCAL],
-      { AGENTSOCKET_JWT_SECRET: "s3cret" },
+      { ...DB, AGENTSOCKET_JWT_SECRET: "s3cret" },
       recorder().runtime,
     );
     const url = `ws://127.0.0.1:${server!.port}/ws`;
