@@ -36,7 +36,8 @@ function runtime() {
 }
 
 const serve = async (framework: string, io: CliRuntime) => {
-  const env = { REDIS_URL: redis.url, AGENTSOCKET_REDIS_PREFIX: "cli" };
+  // Conversations in memory: the instances must not leave ./agentsocket.db in the working directory.
+  const env = { REDIS_URL: redis.url, AGENTSOCKET_REDIS_PREFIX: "cli", AGENTSOCKET_DB: ":memory:" };
   const args = ["serve", "--framework", framework, "--port", "0", "--host", "127.0.0.1"];
   const server = await main(args, env, io);
   if (server === undefined) throw new Error("serve did not start");
