@@ -140,8 +140,9 @@ async function prepareServer(args: string[], env: NodeJS.ProcessEnv) {
   const { backend, description, allowedTools } = await backendFromEnv(env);
   const { framework, port, host, auth, socketio, allowedModels } = options;
   const agent = { allowedTools, ...(allowedModels.length > 0 ? { allowedModels } : {}) };
-  const { store, description: kept } = await storeFromEnv(env);
   const cluster = await brokerFromEnv(env);
+  // Opened last of what can be refused, so a bad variable leaves no database file behind.
+  const { store, description: kept } = await storeFromEnv(env);
   const websocket = cluster ? { auth, broker: cluster.broker } : { auth };
   const server = await createServer(backend, {
     framework,
