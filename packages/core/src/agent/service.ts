@@ -13,12 +13,9 @@ import {
 import type { AgentBackend, AgentRequestOptions } from "./backend.ts";
 import { resolveAgentOptions } from "./agent-options.ts";
 import { createClientErrorLog } from "./client-error-log.ts";
-import { openGenerateTurn, openStreamTurn } from "./conversations/service-turns.ts";
-import {
-  createConversationTurns,
-  type AgentConversationsOption,
-  type ResolvedConversationOptions,
-} from "./conversations/turns.ts";
+import { openGenerateTurn, openStreamTurn, turnsFor } from "./conversations/service-turns.ts";
+import type { AgentConversationsOption as Conversations } from "./conversations/turns.ts";
+import type { ResolvedConversationOptions } from "./conversations/turns.ts";
 import { runStream } from "./run-stream.ts";
 import {
   createAgentSchemas,
@@ -63,7 +60,7 @@ export interface AgentOptions {
    * Server-held conversations: `stream`/`generate` take a `conversationId`, earlier turns go to
    * the backend, answers are stored. `true` keeps them in memory. @default false
    */
-  conversations?: AgentConversationsOption;
+  conversations?: Conversations;
   /**
    * Hears the real errors behind sanitized `PROVIDER_ERROR`, `TOOL_FAILED`, `VALIDATION_FAILED`
    * (from a tool) and `INTERNAL_ERROR` frames. Without it they go to `console.error`.
@@ -169,9 +166,7 @@ export function createAgentService(
   }
   const settings = resolveAgentOptions(options);
   const { allowedTools, requestDefaults, onError } = settings;
-  const conversations =
-    settings.conversations &&
-    createConversationTurns(settings.conversations, (error) => report(error, "conversation", {}));
+  const conversations = turnsFor(settings.conversations, (e) => report(e, "conversation", {}));
   const toolAllowed = (name: string) => allowedTools === "*" || allowedTools.includes(name);
 
   const logClientError = createClientErrorLog();

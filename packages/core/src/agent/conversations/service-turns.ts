@@ -7,7 +7,20 @@ import { WebSocketError } from "../../errors.ts";
 import type { StreamingChannel } from "../../streaming/channel.ts";
 import type { AgentGenerateResult, AgentToolCall } from "../backend.ts";
 import { recordStream } from "./recorder.ts";
-import type { AnswerStatus, ConversationTurns } from "./turns.ts";
+import {
+  createConversationTurns,
+  type AnswerStatus,
+  type ConversationTurns,
+  type ResolvedConversationOptions,
+} from "./turns.ts";
+
+/** The service's turns: `undefined` with conversations off. @param report hears store failures. */
+export function turnsFor(
+  options: ResolvedConversationOptions | undefined,
+  report: (error: unknown) => void,
+): ConversationTurns | undefined {
+  return options && createConversationTurns(options, report);
+}
 
 /** The conversation ids a turn announces (none with conversations off). */
 export type TurnIds = { conversationId: string; messageId: string } | Record<string, never>;
