@@ -35,6 +35,8 @@ const THIRD_PARTY = [
   "redis@^6.3.1",
   "socket.io@^4.8.1",
   "socket.io-client@^4.8.1",
+  "better-sqlite3@^12.0.0",
+  "pg@^8.13.0",
   "typescript@~5.9.3",
   "@types/express@^5.0.3",
   "@types/node@^20.19.0",
@@ -68,6 +70,7 @@ beforeAll(async () => {
     "express-echo.mjs",
     "create-server.mjs",
     "socketio-client.mjs",
+    "conversation-stores.mjs",
     "strict-consumer.ts",
   ]) {
     await copyFile(join(FIXTURES, file), join(full, file));
@@ -149,6 +152,16 @@ describe("installed under plain node", () => {
     expect(await echo).toBe("echo: hello");
     socket!.close();
     expect(await app.stop()).toEqual({ code: 0, signal: null });
+  });
+
+  it("the SQLite and PostgreSQL conversation stores keep a conversation across reopening", async () => {
+    const output = await run(
+      process.execPath,
+      ["conversation-stores.mjs", "postgres://postgres@127.0.0.1:5432/test"],
+      full,
+    );
+    const expected = { contents: ["user: hello", "assistant: hi there"], stranger: null };
+    expect(JSON.parse(output)).toEqual({ sqlite: expected, postgres: expected });
   });
 
   it.each(["hono", "express", "fastify"])(

@@ -3,8 +3,9 @@
  * `publishConfig`), and installs tarballs with npm into directories outside the workspace.
  */
 import { execFile } from "node:child_process";
+import { existsSync } from "node:fs";
 import { readdir, stat, writeFile } from "node:fs/promises";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 
@@ -23,6 +24,8 @@ export const PUBLIC_PACKAGES = [
   "ai-sdk",
   "redis",
   "socket.io",
+  "sqlite",
+  "postgres",
 ] as const;
 export type PublicPackage = (typeof PUBLIC_PACKAGES)[number];
 
@@ -35,12 +38,18 @@ export interface Tarball {
   files: string[];
 }
 
-/** npm must see neither pnpm's `npm_config_*` variables nor the workspace around it. */
+/**
+ * npm must see neither pnpm's `npm_config_*` variables nor the workspace around it. Native addons
+ * (better-sqlite3) compile against the headers of the Node running the test: the machine's npm
+ * config points at Node 20's, which a Node 24 run must not use.
+ */
 function userEnv(): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [key, value] of Object.entries(process.env)) {
     if (!/^npm_/i.test(key)) env[key] = value;
   }
+  const prefix = dirname(dirname(process.execPath));
+  if (existsSync(join(prefix, "include/node/node.h"))) env.npm_config_nodedir = prefix;
   return env;
 }
 

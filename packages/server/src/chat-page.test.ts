@@ -52,7 +52,8 @@ describe("chat page", () => {
     const quiet = { log: () => {}, handleSignals: false };
     server = await main(["serve", "--port", "0", "--host", "127.0.0.1"], env, quiet);
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
-  });
+    // A cold Chromium start on a busy two-core machine can take longer than the default hook timeout.
+  }, 60_000);
 
   afterEach(async () => {
     await page?.close();
