@@ -98,19 +98,21 @@ export function createAgentHttpHandler(
     return { identity, requestId, payload: body.value };
   };
 
-  const validate = <K extends "generate" | "stream">(kind: K, admitted: Admitted) => {
+  /** {@link admit}, then the payload checked against `kind`'s schema. */
+  const prepare = async <K extends "generate" | "stream">(kind: K, request: Request) => {
+    const admitted = await admit(request);
+    if (admitted instanceof Response) return admitted;
     const result = agent.schemas[kind].safeParse(admitted.payload);
-    if (result.success) return result.data as ReturnType<AgentSchemas[K]["parse"]>;
-    return refuse("VALIDATION_FAILED", describeIssues(result.error), admitted.requestId);
+    if (!result.success)
+      return refuse("VALIDATION_FAILED", describeIssues(result.error), admitted.requestId);
+    return { ...admitted, payload: result.data as ReturnType<AgentSchemas[K]["parse"]> };
   };
 
   return {
     async generate(request) {
-      const admitted = await admit(request);
-      if (admitted instanceof Response) return admitted;
-      const payload = validate("generate", admitted);
-      if (payload instanceof Response) return payload;
-      const { identity, requestId } = admitted;
+      const prepared = await prepare("generate", request);
+      if (prepared instanceof Response) return prepared;
+      const { identity, requestId, payload } = prepared;
       try {
         const frame = await agent.generate(payload, identity, request.signal, requestId);
         return jsonResponse(200, { ...frame, requestId });
@@ -121,11 +123,9 @@ export function createAgentHttpHandler(
     },
 
     async stream(request) {
-      const admitted = await admit(request);
-      if (admitted instanceof Response) return admitted;
-      const payload = validate("stream", admitted);
-      if (payload instanceof Response) return payload;
-      const { identity, requestId } = admitted;
+      const prepared = await prepare("stream", request);
+      if (prepared instanceof Response) return prepared;
+      const { identity, requestId, payload } = prepared;
       const sse = createSseStream();
       const controller = new AbortController();
       // Either sign of a departed client aborts upstream: the request's signal, or the body's cancel.
