@@ -15,6 +15,8 @@ export interface UpgradeAccepted {
   path: string;
   user?: AuthenticatedUser;
   remoteAddress?: string;
+  /** First-message auth (`auth.firstMessage`): core holds the socket until its `auth` frame. */
+  awaitingAuth?: true;
 }
 
 /** A handshake to refuse with `status` (401, 403, 404 or 503); `error.message` is a safe body. */

@@ -14,6 +14,7 @@ import { CloseCode, ERRORS, WebSocketConnectionError } from "./errors.ts";
 import { refusalStatus } from "./http-response.ts";
 import { createHeartbeat, type Heartbeat } from "./heartbeat.ts";
 import { closeSocket, ManagedConnection } from "./managed-connection.ts";
+import { ConnectionLimits } from "./limits/connection-limits.ts";
 import { limitBufferedBytes } from "./send-limit.ts";
 import { connectedFrame } from "./system-frames.ts";
 import {
@@ -38,6 +39,7 @@ export class WebSocketConnectionManager extends FanoutMethods {
   /** The resolved configuration (defaults filled in). */
   readonly config: Readonly<ResolvedConfig>;
   readonly #authenticate: Authenticator;
+  readonly #limits: ConnectionLimits;
   readonly #handlers = new Map<string, WebSocketHandler>();
   readonly #connections = new Map<string, ManagedConnection>();
   readonly #byUser = new Map<string, Set<ManagedConnection>>();
@@ -51,6 +53,7 @@ export class WebSocketConnectionManager extends FanoutMethods {
     super();
     this.config = resolveConfig(config);
     this.#authenticate = createAuthenticator(this.config.auth);
+    this.#limits = new ConnectionLimits(this, this.#authenticate, this.#byUser);
     this.#heartbeat = createHeartbeat<ManagedConnection>({
       pingInterval: this.config.pingInterval,
       pongTimeout: this.config.pongTimeout,
@@ -119,11 +122,12 @@ export class WebSocketConnectionManager extends FanoutMethods {
       this.#reportRefusal(path, rejected.error);
       return rejected;
     }
-    const auth = await this.#authenticate(request);
+    const auth = await this.#limits.authorize(request);
     if (this.#shuttingDown) return reject("SHUTTING_DOWN", ERRORS.SHUTTING_DOWN.message);
     if (!auth.ok) return { ok: false, status: refusalStatus(auth.error), error: auth.error };
     const decision: UpgradeAccepted = { ok: true, path };
     if (auth.user) decision.user = auth.user;
+    if ("awaitingAuth" in auth) decision.awaitingAuth = true;
     if (request.remoteAddress) decision.remoteAddress = request.remoteAddress;
     return decision;
   }
@@ -141,6 +145,8 @@ export class WebSocketConnectionManager extends FanoutMethods {
    * Sends the `connected` frame, then runs `onOpen`.
    */
   accept(socket: SocketLike, decision: UpgradeAccepted): ConnectionEvents {
+    if (decision.awaitingAuth)
+      return this.#limits.hold(socket, decision, (d) => this.accept(socket, d));
     const now = Date.now();
     const metadata: WebSocketConnection["metadata"] = { path: decision.path };
     if (decision.remoteAddress) metadata.remoteAddress = decision.remoteAddress;
@@ -186,6 +192,7 @@ export class WebSocketConnectionManager extends FanoutMethods {
       return events;
     }
 
+    if (!this.#limits.opened(managed, socket)) return events;
     this.#connections.set(connection.id, managed);
     addTo(this.#byPath, decision.path, managed);
     if (decision.user) addTo(this.#byUser, decision.user.id, managed);
@@ -252,6 +259,7 @@ export class WebSocketConnectionManager extends FanoutMethods {
     if (!this.#connections.delete(connection.id)) return;
     removeFrom(this.#byPath, connection.metadata.path, managed);
     if (connection.user) removeFrom(this.#byUser, connection.user.id, managed);
+    this.#limits.closed(connection);
     this.fanout.closed(connection);
     if (this.#connections.size === 0) this.#heartbeat.stop();
   }

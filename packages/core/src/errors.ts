@@ -80,6 +80,17 @@ export const ERRORS = {
     frame: false,
     message: "Too many connections",
   },
+  MAX_CONNECTIONS_PER_USER: {
+    status: 429,
+    closeCode: CloseCode.POLICY_VIOLATION,
+    frame: false,
+    message: "Too many connections for this user",
+  },
+  MAX_CONNECTIONS_PER_IP: {
+    status: 429,
+    frame: false,
+    message: "Too many connections from this address",
+  },
   SHUTTING_DOWN: {
     status: 503,
     closeCode: CloseCode.GOING_AWAY,

@@ -35,6 +35,11 @@ export type {
 } from "./auth/types.ts";
 export type { AuthResult } from "./auth/authenticate.ts";
 export type { ClientEnvelope, ErrorFrame, ServerFrame } from "./protocol.ts";
+export { createMemoryTicketStore } from "./limits/tickets.ts";
+export type { MemoryTicketStoreOptions, TicketStore } from "./limits/tickets.ts";
+export { createTicketHandler } from "./limits/ticket-handler.ts";
+export type { IssuedTicket } from "./limits/connection-limits.ts";
+export type { LimitsConfig, RateLimitOptions, TicketOptions } from "./limits/options.ts";
 export { createMemoryBroker } from "./cluster/memory-broker.ts";
 export { registerBrokerType } from "./cluster/broker-registry.ts";
 export type { BrokerConfig } from "./cluster/broker-registry.ts";

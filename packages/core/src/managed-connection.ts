@@ -10,6 +10,7 @@ import { exceedsBytes, normalizeIncoming } from "./frame-data.ts";
 import type { HeartbeatTarget } from "./heartbeat.ts";
 import { unrefTimer } from "./timers.ts";
 import { parseSystemFrame, pingFrame, pongFrame } from "./system-frames.ts";
+import { createMessageRate, refuseFrame, type MessageRate } from "./limits/message-rate.ts";
 import {
   OPEN,
   type SocketLike,
@@ -20,7 +21,7 @@ import {
 
 type Settings = Pick<
   ResolvedConfig,
-  "maxMessageSize" | "pongTimeout" | "systemFrames" | "closeTimeout"
+  "maxMessageSize" | "pongTimeout" | "systemFrames" | "closeTimeout" | "rateLimit"
 >;
 
 export class ManagedConnection implements HeartbeatTarget {
@@ -29,6 +30,7 @@ export class ManagedConnection implements HeartbeatTarget {
   // Set once core has started closing: frames still in flight are not handed to the handler.
   #closing = false;
   #waiters: (() => void)[] | undefined;
+  readonly #rate: MessageRate | undefined;
 
   constructor(
     readonly connection: WebSocketConnection,
@@ -36,7 +38,9 @@ export class ManagedConnection implements HeartbeatTarget {
     private readonly settings: Settings,
     /** Called once, when the connection has closed for any reason. */
     private readonly onClosed: (managed: ManagedConnection, code: number, reason: string) => void,
-  ) {}
+  ) {
+    this.#rate = createMessageRate(settings.rateLimit);
+  }
 
   get closed(): boolean {
     return this.#closed;
@@ -151,6 +155,8 @@ export class ManagedConnection implements HeartbeatTarget {
     connection.lastActivity = Date.now();
     this.pingSentAt = 0;
     const payload = normalizeIncoming(data, isBinary);
+    if (this.#rate && !this.#rate.take(connection.lastActivity))
+      return refuseFrame(this, this.#rate, payload, connection.lastActivity, settings.systemFrames);
     if (typeof payload === "string" && settings.systemFrames) {
       const system = parseSystemFrame(payload);
       if (system?.type === "ping") connection.socket.send(pongFrame(system.timestamp));

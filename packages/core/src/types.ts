@@ -3,6 +3,7 @@
  */
 import type { AuthConfig, AuthenticatedUser } from "./auth/types.ts";
 import type { MessageBroker } from "./cluster/broker.ts";
+import type { LimitsConfig } from "./limits/options.ts";
 import type { RoomsOptions } from "./rooms/options.ts";
 
 /** The data a frame carries. */
@@ -67,7 +68,7 @@ export interface WebSocketHandler {
 }
 
 /** Configuration of a {@link WebSocketConnectionManager}. */
-export interface WebSocketConfig {
+export interface WebSocketConfig extends LimitsConfig {
   /** Path served when no handler is registered for another one. @default "/ws" */
   path?: string;
   /** Connections open at once; the next handshake gets HTTP 503. @default 1000 */

@@ -36,7 +36,7 @@ async function start(manager: WebSocketConnectionManager, options: StartOptions 
 runConformanceSuite({
   name: "hono",
   WebSocket,
-  start: (manager) => start(manager),
+  start: (manager) => start(manager, { getConnInfo }),
   unservedPaths: "app",
 });
 

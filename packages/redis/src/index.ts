@@ -1,7 +1,8 @@
 /**
  * @agentsocket/redis — agentsocket across many instances: `createRedisBroker({ url })` carries
  * room, user, connection and broadcast sends between instances over Redis pub/sub (sharded on
- * Redis 7+) and keeps cluster presence for `manager.cluster.fetchRoomInfo()`/`fetchStats()`.
+ * Redis 7+), keeps cluster presence for `manager.cluster.fetchRoomInfo()`/`fetchStats()`, and keeps
+ * WebSocket tickets so one issued by any instance is redeemed on any other.
  */
 export { createRedisBroker } from "./redis-broker.ts";
 export type { RedisBroker } from "./redis-broker.ts";

@@ -11,6 +11,7 @@ import type {
   BrokerState,
   BrokerTopic,
   MessageBroker,
+  TicketStore,
 } from "@agentsocket/core";
 import {
   resolveOptions,
@@ -18,12 +19,15 @@ import {
   type ResolvedRedisBrokerOptions,
 } from "./options.ts";
 import { RedisPresence } from "./presence.ts";
+import { RedisTicketStore } from "./tickets.ts";
 import { channelOf, decodeMessage, encodeMessage } from "./wire.ts";
 
 type Client = RedisClientType<any, any, any, any, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
 /** A {@link MessageBroker} on Redis, with a few counters for health pages. */
 export interface RedisBroker extends MessageBroker {
+  /** WebSocket tickets on Redis (`SET PX` + `GETDEL`): the manager uses it unless given its own. */
+  readonly tickets: TicketStore;
   /** Whether pub/sub is sharded (known once connected). */
   readonly sharded: boolean;
   /** Times the broker came back after being down. */
@@ -35,6 +39,7 @@ class RedisMessageBroker implements RedisBroker {
   sharded = false;
   reconnects = 0;
   readonly presence: RedisPresence | undefined;
+  readonly tickets: RedisTicketStore;
   readonly #options: ResolvedRedisBrokerOptions;
   readonly #topics = new Set<BrokerTopic>();
   readonly #listener = (text: string) => {
@@ -61,6 +66,7 @@ class RedisMessageBroker implements RedisBroker {
           () => this.#node,
         )
       : undefined;
+    this.tickets = new RedisTicketStore({ sendCommand: (args) => this.#command(args) }, prefix);
   }
 
   async start(node: BrokerNode): Promise<void> {

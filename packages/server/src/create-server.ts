@@ -24,6 +24,7 @@ import { bindFastify } from "./frameworks/fastify.ts";
 import { bindHono } from "./frameworks/hono.ts";
 import { healthRoutes } from "./health.ts";
 import { checkRoute, type RouteDefinition } from "./routes.ts";
+import { ticketRoutes } from "./ticket-routes.ts";
 import {
   attachSocketIO,
   resolveSocketIOConfig,
@@ -127,6 +128,7 @@ export class AgentServer {
     this.#agentHttp = createAgentHttpHandler(agent, { manager: this.websocket });
     for (const route of agentRoutes(basePath, this.#agentHttp)) this.#addRoute(route);
     for (const route of conversationRoutes(basePath, this.websocket, agent)) this.#addRoute(route);
+    for (const route of ticketRoutes(basePath, this.websocket)) this.#addRoute(route);
   }
 
   /** The NeuroLink-shaped instance the agent endpoints use. */

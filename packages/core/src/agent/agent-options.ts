@@ -3,6 +3,7 @@
  */
 import { resolveConversations } from "./conversations/turns.ts";
 import type { AgentOptions, ResolvedAgentOptions } from "./service.ts";
+import { checkStreamRate } from "./stream-rate.ts";
 
 const DEFAULTS = {
   maxConcurrentStreams: 4,
@@ -39,6 +40,7 @@ export function resolveAgentOptions(options: AgentOptions): ResolvedAgentOptions
   ) {
     throw new TypeError('The "allowedTools" option must be an array of tool names or "*"');
   }
+  checkStreamRate(settings.maxStreamsPerMinute);
   const conversations = resolveConversations(settings.conversations);
   return { ...settings, requestDefaults: { ...defaults }, allowedTools, conversations };
 }

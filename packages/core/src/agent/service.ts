@@ -17,6 +17,7 @@ import { openGenerateTurn, openStreamTurn, turnsFor } from "./conversations/serv
 import type { AgentConversationsOption as Conversations } from "./conversations/turns.ts";
 import type { ResolvedConversationOptions } from "./conversations/turns.ts";
 import { runStream } from "./run-stream.ts";
+import type { AgentRateOptions } from "./stream-rate.ts";
 import {
   createAgentSchemas,
   type AgentSchemas,
@@ -25,7 +26,7 @@ import {
 } from "./schemas.ts";
 
 /** Options of {@link createAgentService} (and so of the WebSocket and HTTP agent handlers). */
-export interface AgentOptions {
+export interface AgentOptions extends AgentRateOptions {
   /** Streams one connection may run at once; the next gets `TOO_MANY_STREAMS`. @default 4 */
   maxConcurrentStreams?: number;
   /**

@@ -13,6 +13,7 @@ import {
   type AgentOptions,
   type AgentService,
 } from "./service.ts";
+import { streamLimit } from "./stream-rate.ts";
 
 interface InFlight {
   controller: AbortController;
@@ -72,6 +73,8 @@ export function createAgentWebSocketHandler(
         const message = `At most ${maxConcurrentStreams} concurrent streams per connection`;
         throw new WebSocketError(message, { code: "TOO_MANY_STREAMS" });
       }
+      const limited = streamLimit(agent, connection.user?.id ?? connection.id);
+      if (limited) throw limited;
     }
     const request = { controller: new AbortController(), stream };
     requests.set(requestId, request);

@@ -14,9 +14,13 @@ import type {
   UpgradeRequest,
 } from "./types.ts";
 
-/** The outcome of authenticating a handshake. */
+/**
+ * The outcome of authenticating a handshake. `missing`: the refusal is for carrying no
+ * credentials at all (first-message auth may still let the socket in).
+ */
 export type AuthResult =
-  { ok: true; user?: AuthenticatedUser } | { ok: false; error: WebSocketConnectionError };
+  | { ok: true; user?: AuthenticatedUser }
+  | { ok: false; error: WebSocketConnectionError; missing?: true };
 
 /** Authenticates one handshake request. */
 export type Authenticator = (request: UpgradeRequest) => Promise<AuthResult>;
@@ -54,7 +58,7 @@ export function createAuthenticator(config: AuthConfig = { strategy: "none" }): 
       outcome = null;
     }
     if (outcome === "missing")
-      return required ? unauthorized("Authentication required") : ANONYMOUS;
+      return required ? { ...unauthorized("Authentication required"), missing: true } : ANONYMOUS;
     if (outcome === "ambiguous") return unauthorized("Ambiguous credentials");
     if (
       outcome === null ||

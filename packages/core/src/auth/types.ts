@@ -73,6 +73,14 @@ interface CommonAuthConfig {
   roles?: string[];
   /** The user must hold every one of these permissions (else HTTP 403). */
   permissions?: string[];
+  /**
+   * For clients that can send neither headers nor tickets: a handshake without credentials is
+   * upgraded, and its first frame must be `{type:"auth", payload:{token}}` within `timeoutMs`
+   * (checked like the header would be). Until then nothing else is processed and no `connected`
+   * frame is sent; a wrong or late first frame closes the socket with 1008. `true` takes the
+   * default timeout. @default false
+   */
+  firstMessage?: boolean | { timeoutMs?: number };
 }
 
 /** Credentials read from a header or a query parameter. */

@@ -6,6 +6,7 @@
  * Delivery through a broker is at-most-once and ordered per publisher and topic (Redis pub/sub
  * drops messages to a subscriber that falls behind, and during an outage).
  */
+import type { TicketStore } from "../limits/tickets.ts";
 import type { WebSocketData } from "../types.ts";
 
 /** A pub/sub topic: every node (`all`), one room, one user, or one node's inbox. */
@@ -80,6 +81,8 @@ export interface MessageBroker {
   unsubscribe(topic: BrokerTopic): Promise<void>;
   /** Cluster presence, when this broker keeps it. */
   readonly presence?: PresenceStore;
+  /** Where WebSocket tickets wait, when this broker keeps them (so any instance redeems them). */
+  readonly tickets?: TicketStore;
   readonly state: BrokerState;
   /** Removes this node's presence at once and disconnects. */
   close(): Promise<void>;

@@ -9,6 +9,7 @@
  * runConformanceSuite({ name: "my-adapter", WebSocket, start: async (manager) => ({ url, stop }) });
  */
 import { describe } from "vitest";
+import { abuseCases } from "./abuse-cases.ts";
 import { agentCases } from "./agent-cases.ts";
 import { authCases } from "./auth-cases.ts";
 import { connectionCases } from "./connection-cases.ts";
@@ -29,6 +30,7 @@ export function runConformanceSuite(target: ConformanceTarget): void {
     describe("auth", () => authCases(harness));
     describe("handshakes", () => handshakeCases(harness));
     describe("limits", () => limitCases(harness));
+    describe("abuse limits", () => abuseCases(harness));
     describe("rooms", () => roomCases(harness));
     describe("agent", () => agentCases(harness));
     if (target.server) describe("server", () => serverCases(harness));

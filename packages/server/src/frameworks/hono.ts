@@ -53,11 +53,13 @@ export const bindHono: BindFramework = async (routes, manager) => {
     { bodyLimit },
     { createAdaptorServer, upgradeWebSocket },
     { createWebSocketMiddleware },
+    { getConnInfo },
   ] = await Promise.all([
     importPeer(() => import("hono"), 'The "hono" framework', HONO),
     importPeer(() => import("hono/body-limit"), 'The "hono" framework', HONO),
     importPeer(() => import("@hono/node-server"), 'The "hono" framework', HONO),
     import("@agentsocket/hono"),
+    importPeer(() => import("@hono/node-server/conninfo"), 'The "hono" framework', HONO),
   ]);
   const app = new Hono();
   // The responses node-server's upgrade listener must upgrade; it gets every other one written.
@@ -70,7 +72,8 @@ export const bindHono: BindFramework = async (routes, manager) => {
       return response;
     };
   }) as unknown as typeof upgradeWebSocket;
-  app.use(createWebSocketMiddleware(manager, { upgradeWebSocket: upgrade }));
+  // The peer's address feeds `maxConnectionsPerIp` and `connection.metadata.remoteAddress`.
+  app.use(createWebSocketMiddleware(manager, { upgradeWebSocket: upgrade, getConnInfo }));
   const limit = bodyLimit({
     maxSize: manager.config.maxMessageSize,
     onError: () => rejectionResponse(bodyRefusal(413)),
