@@ -53,7 +53,10 @@ export function credentialRequest(
 function tokenOf(data: WebSocketData, isBinary: boolean): string | undefined {
   if (isBinary) return undefined;
   try {
-    const frame = JSON.parse(normalizeIncoming(data, false) as string) as { type?: unknown; payload?: { token?: unknown } } | null;
+    const frame = JSON.parse(normalizeIncoming(data, false) as string) as {
+      type?: unknown;
+      payload?: { token?: unknown };
+    } | null;
     const token = frame?.type === "auth" ? frame.payload?.token : undefined;
     return typeof token === "string" && token !== "" ? token : undefined;
   } catch {
