@@ -5,13 +5,13 @@
  */
 import { expect, it } from "vitest";
 import { createAgentWebSocketHandler } from "../agent/ws-handler.ts";
-import type { AuthConfig } from "../auth/types.ts";
+import type { TokenAuthConfig } from "../auth/types.ts";
 import { within, type Frame, type TestClient } from "./client.ts";
 import { deferred, refused, type Harness } from "./harness.ts";
 import { createTestBackend } from "./test-backend.ts";
 
 /** Bearer tokens are the user ids; "mallory" is refused. */
-const auth = (extra: Partial<AuthConfig> = {}): AuthConfig => ({
+const auth = (extra: Partial<TokenAuthConfig> = {}): TokenAuthConfig => ({
   strategy: "bearer",
   validate: (token) => (token === "mallory" ? null : { id: token }),
   ...extra,

@@ -21,6 +21,7 @@ import { httpHardeningCases } from "./http-hardening-cases.ts";
 import { limitCases } from "./limit-cases.ts";
 import { roomCases } from "./room-cases.ts";
 import { serverCases } from "./server-cases.ts";
+import { ticketCases } from "./ticket-cases.ts";
 
 /** Registers the whole conformance suite for one target with vitest. */
 export function runConformanceSuite(target: ConformanceTarget): void {
@@ -37,6 +38,7 @@ export function runConformanceSuite(target: ConformanceTarget): void {
     describe("hardening", () => hardeningCases(harness));
     if (target.server) describe("agent over HTTP", () => httpAgentCases(harness));
     if (target.server) describe("HTTP hardening", () => httpHardeningCases(harness));
+    if (target.server) describe("tickets", () => ticketCases(harness));
   });
 }
 
