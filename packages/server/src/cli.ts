@@ -7,6 +7,7 @@ import { backendFromEnv } from "./backend-from-env.ts";
 import { chatPage } from "./chat-page.ts";
 import { createServer, type AgentServer } from "./create-server.ts";
 import { importPeer, MissingPeerError } from "./import-peer.ts";
+import { limitsFromEnv } from "./limits-from-env.ts";
 import { storeFromEnv } from "./store-from-env.ts";
 import { parseServeOptions } from "./serve-options.ts";
 
@@ -41,6 +42,14 @@ Environment:
                           comma-separated origins whose pages may use Socket.IO's long-polling
   AGENTSOCKET_ALLOWED_MODELS
                           comma-separated models clients may ask for [default: none]
+  RATE_LIMIT_MAX_REQUESTS frames one connection may send per RATE_LIMIT_WINDOW ms [default
+                          window: 60000]; past it: RATE_LIMITED, a flood is closed 1008 [default: off]
+  RATE_LIMIT_MAX_CONNECTIONS
+                          connections per client address; the next handshake gets 429 [default: off]
+  AGENTSOCKET_MAX_CONNECTIONS_PER_USER
+                          connections per authenticated user; the next gets 429      [default: off]
+  AGENTSOCKET_STREAMS_PER_MINUTE
+                          streams one user may start per minute (WebSocket and HTTP) [default: off]
   AGENTSOCKET_DB          the SQLite file conversations are kept in     [default: ./agentsocket.db]
   DATABASE_URL            keep conversations in this PostgreSQL instead (postgres://…), in the
                           schema AGENTSOCKET_DB_SCHEMA                    [default: agentsocket]`;
@@ -137,13 +146,18 @@ export async function main(
 /** Builds the server `serve` describes, chat page included, without starting it. */
 async function prepareServer(args: string[], env: NodeJS.ProcessEnv) {
   const options = parseServeOptions(args, env);
+  const limits = limitsFromEnv(env);
   const { backend, description, allowedTools } = await backendFromEnv(env);
   const { framework, port, host, auth, socketio, allowedModels } = options;
-  const agent = { allowedTools, ...(allowedModels.length > 0 ? { allowedModels } : {}) };
+  const agent = {
+    allowedTools,
+    ...limits.agent,
+    ...(allowedModels.length > 0 ? { allowedModels } : {}),
+  };
   const cluster = await brokerFromEnv(env);
   // Opened last of what can be refused, so a bad variable leaves no database file behind.
   const { store, description: kept } = await storeFromEnv(env);
-  const websocket = cluster ? { auth, broker: cluster.broker } : { auth };
+  const websocket = { auth, ...limits.websocket, ...(cluster ? { broker: cluster.broker } : {}) };
   const server = await createServer(backend, {
     framework,
     config: { port, host, websocket, agent: { ...agent, conversations: { store } }, socketio },
