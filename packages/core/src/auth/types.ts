@@ -78,7 +78,7 @@ interface CommonAuthConfig {
    * upgraded, and its first frame must be `{type:"auth", payload:{token}}` within `timeoutMs`
    * (checked like the header would be). Until then nothing else is processed and no `connected`
    * frame is sent; a wrong or late first frame closes the socket with 1008. `true` takes the
-   * default timeout. @default false
+   * default timeout (5000 ms). Applies when credentials are `required`. @default false
    */
   firstMessage?: boolean | { timeoutMs?: number };
 }
