@@ -92,6 +92,29 @@ export function abuseCases(h: Harness): void {
     await (await h.connect(wsUrl("/ws", "token=alice"))).ofType("connected");
   });
 
+  it("maxConnectionsPerUser: handshakes that pass auth together past the cap: the extra one is closed with 1008", async () => {
+    // Auth answers only once all three handshakes are waiting on it, so each passes the cap check.
+    const waiting: (() => void)[] = [];
+    const validate = (token: string) =>
+      new Promise<{ id: string }>((resolve) => {
+        waiting.push(() => resolve({ id: token }));
+        if (waiting.length === 3) for (const go of waiting) go();
+      });
+    const { manager, wsUrl } = await h.serve({
+      auth: { strategy: "bearer", validate },
+      maxConnectionsPerUser: 2,
+    });
+    const results = await Promise.all(
+      [1, 2, 3].map(() => h.tryConnect(wsUrl("/ws", "token=alice"))),
+    );
+    const clients = results.flatMap((r) => (r.ok ? [r.client] : []));
+    expect(clients).toHaveLength(3);
+    expect(
+      await within(Promise.race(clients.map((c) => c.closed)), "the extra one's close"),
+    ).toEqual({ code: 1008, reason: "Too many connections" });
+    expect(manager.getConnectionsByUser("alice")).toHaveLength(2);
+  });
+
   it("maxConnectionsPerIp: the address's third handshake gets 429 MAX_CONNECTIONS_PER_IP", async () => {
     const { manager, wsUrl } = await h.serve({ maxConnectionsPerIp: 2 });
     await h.connect(wsUrl());
