@@ -145,8 +145,7 @@ export class WebSocketConnectionManager extends FanoutMethods {
    * Sends the `connected` frame, then runs `onOpen`.
    */
   accept(socket: SocketLike, decision: UpgradeAccepted): ConnectionEvents {
-    if (decision.awaitingAuth)
-      return this.#limits.hold(socket, decision, (d) => this.accept(socket, d));
+    if (decision.awaitingAuth) return this.#limits.hold(socket, decision);
     const now = Date.now();
     const metadata: WebSocketConnection["metadata"] = { path: decision.path };
     if (decision.remoteAddress) metadata.remoteAddress = decision.remoteAddress;

@@ -26,6 +26,8 @@ export interface LimitsHost {
   readonly config: Readonly<ResolvedConfig>;
   readonly shuttingDown: boolean;
   getConnectionCount(): number;
+  /** Registers a socket whose first-message auth succeeded. */
+  accept(socket: SocketLike, decision: UpgradeAccepted): ConnectionEvents;
 }
 
 /** A handshake's authentication, or `awaitingAuth`: it authenticates with its first frame. */
@@ -116,14 +118,10 @@ export class ConnectionLimits {
   }
 
   /**
-   * Holds a socket that authenticates with its first frame; `accept` registers it once that
-   * frame is a valid `{type:"auth", payload:{token}}`.
+   * Holds a socket that authenticates with its first frame; the manager's `accept` registers it
+   * once that frame is a valid `{type:"auth", payload:{token}}`.
    */
-  hold(
-    socket: SocketLike,
-    decision: UpgradeAccepted,
-    accept: (decision: UpgradeAccepted) => ConnectionEvents,
-  ): ConnectionEvents {
+  hold(socket: SocketLike, decision: UpgradeAccepted): ConnectionEvents {
     const address = addressOf(decision.remoteAddress);
     this.#pending++;
     this.#count(address, 1);
@@ -146,7 +144,7 @@ export class ConnectionLimits {
       },
       accept: (accepted) => {
         release();
-        return accept(accepted);
+        return this.host.accept(socket, accepted);
       },
       release,
     });
