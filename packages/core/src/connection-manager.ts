@@ -252,7 +252,10 @@ export class WebSocketConnectionManager extends SessionMethods {
     );
   }
 
-  /** Refuses handshakes, then lets connections go (drain.ts). @throws {TypeError} bad graceMs */
+  /**
+   * Drains for a deploy: refuses handshakes, closes idle connections with 1012 at once and busy
+   * ones once their work ends or `graceMs` passes (drain.ts). @throws {TypeError} for a bad graceMs
+   */
   drain(options?: DrainOptions): Promise<void> {
     const graceMs = resolveGraceMs(options);
     this.#shuttingDown = true;
