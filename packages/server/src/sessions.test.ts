@@ -201,6 +201,23 @@ describe.each(["hono", "express", "fastify"] as Framework[])("sessions on %s", (
   }, 30_000);
 });
 
+describe("a session whose old socket lingers", () => {
+  it("is taken over: the old socket is dropped, its rooms move to the newcomer", async () => {
+    const { manager, open, resume } = await start("hono");
+    const first = await open("key-alice");
+    manager.joinRoom(first.id, "lobby");
+    // The first socket never closes (think of a half-open TCP connection after a network switch).
+    const second = await open("key-alice");
+    const session = await resume(second.client, first.connected.resumeToken);
+    expect(session).toMatchObject({ recovered: true, rooms: ["lobby"], dropped: 0 });
+    expect((await within(first.client.closed, "the old socket's end", 5000)).code).toBe(1006);
+    expect(manager.getConnection(first.id)).toBeUndefined();
+    manager.broadcastToRoom("lobby", { type: "note", n: 1 });
+    await second.client.frame((f) => f.type === "note", "a room frame on the newcomer");
+    expect(manager.getRoomInfo("lobby")?.memberCount).toBe(1);
+  });
+});
+
 describe("sessions options", () => {
   it("are off by default, and agent.resume turns them on", async () => {
     server = await createServer(createTestBackend(), { config: { port: 0, host: "127.0.0.1" } });
