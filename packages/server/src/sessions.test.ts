@@ -218,6 +218,40 @@ describe("a session whose old socket lingers", () => {
   });
 });
 
+describe("a streams provider that throws", () => {
+  it("lists no streams, still resumes, and reports the error", async () => {
+    const errors: Error[] = [];
+    server = await createServer(createTestBackend(), {
+      config: {
+        port: 0,
+        host: "127.0.0.1",
+        websocket: { pingInterval: 0, sessions: true },
+        agent: { onError: (error) => void errors.push(error) },
+      },
+    });
+    await server.start();
+    server.websocket.setSessionStreamsProvider(() => Promise.reject(new Error("store down")));
+    const url = `ws://127.0.0.1:${server.port}/ws`;
+    const first = await connect(WebSocket, url);
+    clients.push(first);
+    const connected = await first.ofType("connected");
+    first.socket.terminate();
+    const id = connected.connectionId as string;
+    await until(() => server!.websocket.getConnection(id) === undefined, "the drop");
+    const second = await connect(WebSocket, url);
+    clients.push(second);
+    second.send({
+      type: "session_resume",
+      requestId: "s",
+      payload: { token: connected.resumeToken },
+    });
+    expect(await second.ofType("session", "s")).toMatchObject({ recovered: true, streams: [] });
+    await until(() => errors.length > 0, "the error report");
+    expect(errors[0]?.message).toMatch(/session streams provider failed: store down/);
+    expect(() => server!.websocket.setSessionStreamsProvider(42 as never)).toThrow(TypeError);
+  });
+});
+
 describe("sessions options", () => {
   it("are off by default, and agent.resume turns them on", async () => {
     server = await createServer(createTestBackend(), { config: { port: 0, host: "127.0.0.1" } });
