@@ -2,6 +2,8 @@
  * Public types shared by the connection manager, the adapters and user handlers.
  */
 import type { AuthConfig, AuthenticatedUser } from "./auth/types.ts";
+import type { ConnectionWork } from "./drain.ts";
+import type { SessionsOptions } from "./sessions/options.ts";
 import type { MessageBroker } from "./cluster/broker.ts";
 import type { LimitsConfig } from "./limits/options.ts";
 import type { RoomsOptions } from "./rooms/options.ts";
@@ -44,6 +46,8 @@ export interface WebSocketConnection {
   readonly createdAt: number;
   /** When the last frame arrived (ms since epoch). */
   lastActivity: number;
+  /** The session this connection carries, when the manager has `sessions` on. */
+  readonly sessionId?: string;
 }
 
 export type WebSocketMessageType = "text" | "binary" | "ping" | "pong" | "close";
@@ -65,6 +69,13 @@ export interface WebSocketHandler {
   onMessage?: (connection: WebSocketConnection, message: WebSocketMessage) => unknown;
   onClose?: (connection: WebSocketConnection, code: number, reason: string) => unknown;
   onError?: (connection: WebSocketConnection, error: Error) => unknown;
+  /**
+   * Called once per connection when the manager drains (`manager.drain()`,
+   * `server.stop({ graceMs })`): return the connection's running work, or nothing when it is idle
+   * (it then closes with 1012 at once). From this call on, refuse new requests on it; when
+   * `deadline` aborts (at `graceMs`), end the work, terminal frames first.
+   */
+  onDrain?: (connection: WebSocketConnection, deadline: AbortSignal) => ConnectionWork | undefined;
 }
 
 /** Configuration of a {@link WebSocketConnectionManager}. */
@@ -106,4 +117,11 @@ export interface WebSocketConfig extends LimitsConfig {
    * @default createMemoryBroker() (one process)
    */
   broker?: MessageBroker;
+  /**
+   * Sessions that outlive a dropped connection: `connected` carries `sessionId` and a
+   * `resumeToken`, and `{type:"session_resume", payload:{token}}` on a new connection of the same
+   * user restores its rooms and delivers what was sent to it while away (bounded). Per instance.
+   * `createServer` turns it on with `agent.resume`. @default false
+   */
+  sessions?: boolean | SessionsOptions;
 }

@@ -2,11 +2,12 @@
  * `createAgentWebSocketHandler(neurolink)`: the agent over WebSocket — generate, stream,
  * tool_call and cancel, several streams per connection multiplexed by `requestId`.
  */
-import { WebSocketError } from "../errors.ts";
+import { ERRORS, WebSocketError } from "../errors.ts";
 import { WebSocketMessageRouter } from "../message-router.ts";
 import { errorFrame } from "../protocol.ts";
 import { OPEN, type WebSocketConnection, type WebSocketHandler } from "../types.ts";
 import type { AgentBackend } from "./backend.ts";
+import { drainRequests, type TrackedRequest } from "./drain-requests.ts";
 import {
   createAgentService,
   isAgentService,
@@ -15,8 +16,7 @@ import {
 } from "./service.ts";
 import { streamLimit } from "./stream-rate.ts";
 
-interface InFlight {
-  controller: AbortController;
+interface InFlight extends TrackedRequest {
   stream: boolean;
 }
 
@@ -43,6 +43,8 @@ export function createAgentWebSocketHandler(
   const agent = isAgentService(neurolink) ? neurolink : createAgentService(neurolink, options);
   const { onError } = agent.options;
   const inFlight = new WeakMap<WebSocketConnection, Map<string, InFlight>>();
+  /** Connections of a draining manager: they finish what runs and start nothing new. */
+  const draining = new WeakSet<WebSocketConnection>();
   const identity = (c: WebSocketConnection) => ({
     connectionId: c.id,
     ...(c.user ? { userId: c.user.id } : {}),
@@ -50,6 +52,8 @@ export function createAgentWebSocketHandler(
 
   /** Registers a request so `cancel` and disconnects can abort it. */
   const track = (connection: WebSocketConnection, requestId: string, stream: boolean) => {
+    if (draining.has(connection))
+      throw new WebSocketError(ERRORS.SHUTTING_DOWN.message, { code: "SHUTTING_DOWN" });
     let requests = inFlight.get(connection);
     if (requests === undefined) inFlight.set(connection, (requests = new Map()));
     if (requests.has(requestId)) {
@@ -76,12 +80,14 @@ export function createAgentWebSocketHandler(
       const limited = streamLimit(agent, connection.user?.id ?? connection.id);
       if (limited) throw limited;
     }
-    const request = { controller: new AbortController(), stream };
+    let settle!: () => void;
+    const settled = new Promise<void>((resolve) => (settle = resolve));
+    const request = { controller: new AbortController(), stream, settled };
     requests.set(requestId, request);
     return {
       signal: request.controller.signal,
       controller: request.controller,
-      done: () => requests.delete(requestId),
+      done: () => (requests.delete(requestId), settle()),
     };
   };
 
@@ -156,6 +162,10 @@ export function createAgentWebSocketHandler(
     onClose(connection) {
       for (const request of inFlight.get(connection)?.values() ?? []) request.controller.abort();
       inFlight.delete(connection);
+    },
+    onDrain(connection, deadline) {
+      draining.add(connection);
+      return drainRequests(inFlight.get(connection), deadline);
     },
   };
   if (onError)
