@@ -77,7 +77,7 @@ export async function startTcpProxy(target: number): Promise<TcpProxy> {
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as net.AddressInfo;
-  return {
+  const proxy: TcpProxy = {
     url: `ws://127.0.0.1:${port}/ws`,
     get accepted() {
       return accepted;
@@ -99,10 +99,11 @@ export async function startTcpProxy(target: number): Promise<TcpProxy> {
       return new Promise((resolve) => waiters.push({ count, resolve }));
     },
     async close() {
-      this.cut();
+      proxy.cut();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
+  return proxy;
 }
 
 /** Resolves when `client.state` is `state` (at once if it already is). */
