@@ -42,7 +42,7 @@ async function setUp(
 ) {
   const server = await startAgentServer(framework, { tokensPerSecond });
   servers.push(server);
-  proxy = await startTcpProxy(server.port);
+  proxy = await startTcpProxy(server.port!);
   const client = createAgentSocketClient({
     url: proxy.url,
     webSocket: WebSocket,
