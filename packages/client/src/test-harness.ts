@@ -9,6 +9,7 @@ import {
   createServer,
   type AgentServer,
   type Framework,
+  type RouteDefinition,
   type ServerConfig,
 } from "@agentsocket/server";
 
@@ -17,7 +18,12 @@ export const FRAMEWORKS: Framework[] = ["hono", "express", "fastify"];
 /** Starts the demo agent on `framework` with the calculator tool allowed and rooms open to all. */
 export async function startAgentServer(
   framework: Framework,
-  options: { tokensPerSecond?: number; port?: number; config?: ServerConfig } = {},
+  options: {
+    tokensPerSecond?: number;
+    port?: number;
+    config?: ServerConfig;
+    routes?: RouteDefinition[];
+  } = {},
 ): Promise<AgentServer> {
   const server = await createServer(
     createDemoAgent({ tokensPerSecond: options.tokensPerSecond ?? 0 }),
@@ -34,6 +40,7 @@ export async function startAgentServer(
       },
     },
   );
+  for (const route of options.routes ?? []) server.registerRoute(route);
   await server.start();
   return server;
 }
