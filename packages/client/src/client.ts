@@ -209,7 +209,7 @@ export class AgentSocketClient {
       for (const resume of this.#streams.resumeFrames(() => this.#id())) this.#link.send(resume);
       const recovered =
         previous.resumeToken === undefined ? [] : await this.#resumeSession(previous.resumeToken);
-      if (connection !== this.#connections) return; // dropped again meanwhile
+      if (connection !== this.#connections || !this.#link.connected) return; // dropped meanwhile
       for (const room of this.#rooms) {
         if (recovered.includes(room)) continue;
         this.#link.send({ type: "join", requestId: this.#id(), payload: { room } });
