@@ -19,5 +19,6 @@ const server = await createServer(neurolink, {
   config: { port: 3000, websocket },
 });
 await server.start(); // ws://localhost:3000/ws, GET /api/health, /api/ready, /api/health/websocket
-process.on("SIGTERM", () => server.stop()); // closes every socket with 1001, then HTTP
+// A deploy: idle sockets reconnect elsewhere (1012), running streams get 25 s to finish.
+process.on("SIGTERM", () => server.stop({ graceMs: 25_000 }));
 // #endregion

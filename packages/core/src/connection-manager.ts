@@ -11,6 +11,7 @@ import { resolveConfig, type ResolvedConfig } from "./config.ts";
 import { Fanout } from "./cluster/fanout.ts";
 import { FanoutMethods } from "./cluster/fanout-methods.ts";
 import { CloseCode, ERRORS, WebSocketConnectionError } from "./errors.ts";
+import { drainConnections, resolveGraceMs, type DrainOptions } from "./drain.ts";
 import { refusalStatus } from "./http-response.ts";
 import { createHeartbeat, type Heartbeat } from "./heartbeat.ts";
 import { closeSocket, ManagedConnection } from "./managed-connection.ts";
@@ -245,6 +246,13 @@ export class WebSocketConnectionManager extends FanoutMethods {
     await Promise.all(
       Array.from(this.#connections.values(), (managed) => managed.close(code, reason)),
     );
+  }
+
+  /** Refuses handshakes, then lets connections go (drain.ts). @throws {TypeError} bad graceMs */
+  drain(options?: DrainOptions): Promise<void> {
+    const graceMs = resolveGraceMs(options);
+    this.#shuttingDown = true;
+    return drainConnections(this.#connections.values(), graceMs, this.config);
   }
 
   #unregister(managed: ManagedConnection): void {

@@ -2,6 +2,7 @@
  * Public types shared by the connection manager, the adapters and user handlers.
  */
 import type { AuthConfig, AuthenticatedUser } from "./auth/types.ts";
+import type { ConnectionWork } from "./drain.ts";
 import type { MessageBroker } from "./cluster/broker.ts";
 import type { RoomsOptions } from "./rooms/options.ts";
 
@@ -64,6 +65,13 @@ export interface WebSocketHandler {
   onMessage?: (connection: WebSocketConnection, message: WebSocketMessage) => unknown;
   onClose?: (connection: WebSocketConnection, code: number, reason: string) => unknown;
   onError?: (connection: WebSocketConnection, error: Error) => unknown;
+  /**
+   * Called once per connection when the manager drains (`manager.drain()`,
+   * `server.stop({ graceMs })`): return the connection's running work, or nothing when it is idle
+   * (it then closes with 1012 at once). From this call on, refuse new requests on it; when
+   * `deadline` aborts (at `graceMs`), end the work, terminal frames first.
+   */
+  onDrain?: (connection: WebSocketConnection, deadline: AbortSignal) => ConnectionWork | undefined;
 }
 
 /** Configuration of a {@link WebSocketConnectionManager}. */

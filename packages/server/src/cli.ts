@@ -43,7 +43,9 @@ Environment:
                           comma-separated models clients may ask for [default: none]
   AGENTSOCKET_DB          the SQLite file conversations are kept in     [default: ./agentsocket.db]
   DATABASE_URL            keep conversations in this PostgreSQL instead (postgres://…), in the
-                          schema AGENTSOCKET_DB_SCHEMA                    [default: agentsocket]`;
+                          schema AGENTSOCKET_DB_SCHEMA                    [default: agentsocket]
+  AGENTSOCKET_DRAIN_MS    on SIGTERM, how long running streams may finish while idle clients
+                          are sent to reconnect elsewhere (SIGINT stops at once) [default: 25000]`;
 
 /** Where the CLI writes, how it reports failure, and whether it owns the process signals. */
 export interface CliRuntime {
@@ -130,7 +132,7 @@ export async function main(
   const url = `http://${displayHost(options.host)}:${server.port}`;
   const auth = options.auth.strategy === "none" ? "no auth" : `auth: ${options.auth.strategy}`;
   io.log(`agentsocket serving ${url} (${server.framework}, ${description}, ${auth})`);
-  if (io.handleSignals) stopOnSignals(server, io);
+  if (io.handleSignals) stopOnSignals(server, io, options.drainMs);
   return server;
 }
 
@@ -164,7 +166,7 @@ async function prepareServer(args: string[], env: NodeJS.ProcessEnv) {
   // The CLI opened the store, so the server it hands out closes it: stop() leaves nothing open.
   const stopServer = server.stop.bind(server);
   let stopping: Promise<void> | undefined;
-  server.stop = () => (stopping ??= stopServer().finally(() => store.close()));
+  server.stop = (drain) => (stopping ??= stopServer(drain).finally(() => store.close()));
   const described = `${description}, conversations in ${kept}`;
   return {
     server,
@@ -214,9 +216,10 @@ const RELAYED_SIGNAL_MS = 1000;
 
 /**
  * Stops the server on the first SIGINT/SIGTERM, then exits 0; a later signal (not a relayed copy
- * of the first) exits 1 at once without waiting for the stop.
+ * of the first) exits 1 at once without waiting for the stop. SIGTERM (a deploy replacing this
+ * instance) drains: running streams get `drainMs` to finish.
  */
-function stopOnSignals(server: AgentServer, io: CliRuntime): void {
+function stopOnSignals(server: AgentServer, io: CliRuntime, drainMs: number): void {
   let firstAt: number | undefined;
   const onSignal = (signal: NodeJS.Signals) => {
     if (firstAt !== undefined) {
@@ -224,8 +227,9 @@ function stopOnSignals(server: AgentServer, io: CliRuntime): void {
       return;
     }
     firstAt = performance.now();
-    io.log(`agentsocket: ${signal}, closing connections`);
-    server.stop().then(
+    const drain = signal === "SIGTERM" ? { graceMs: drainMs } : undefined;
+    io.log(`agentsocket: ${signal}, ${drain ? "draining" : "closing"} connections`);
+    server.stop(drain).then(
       () => process.exit(0),
       (error: unknown) => {
         io.error(`agentsocket: stop failed: ${(error as Error).message}`);

@@ -8,6 +8,7 @@ import {
   WebSocketError,
   type AgentBackend,
   type AgentOptions,
+  type DrainOptions,
   type WebSocketConfig,
 } from "@agentsocket/core";
 import {
@@ -201,10 +202,20 @@ export class AgentServer {
    * server without keep-alive waits; it also leaves the cluster (this node's presence goes at
    * once). Resolves within the manager's `closeTimeout`: whatever is still open then (a client
    * that never answers, a handshake stuck in auth) is destroyed. Idempotent.
+   *
+   * With `graceMs` it drains instead (a deploy): `/ready` answers 503 at once, idle WebSockets get
+   * `{type:"shutdown", reconnect:true}` and close 1012, running WebSocket and SSE streams get up to
+   * `graceMs` to finish (then they end with `SHUTTING_DOWN` and close), and only then does the
+   * server stop as above. Socket.IO clients are closed at once.
+   * @throws {TypeError} for a `graceMs` that is not an integer >= 0.
    */
-  stop(): Promise<void> {
+  stop(options?: DrainOptions): Promise<void> {
+    const graceMs = options?.graceMs;
+    if (graceMs !== undefined && !(Number.isInteger(graceMs) && graceMs >= 0))
+      throw new TypeError(`The "graceMs" option must be an integer >= 0 (got ${String(graceMs)})`);
     this.#stopping ??= (async () => {
       this.#ready = false;
+      if (graceMs !== undefined) await this.#drain(graceMs);
       const deadline = Date.now() + this.websocket.config.closeTimeout;
       // Resumable streams outlive their connections: end them (in their logs too) first.
       this.#agentWs?.abortStreams(
@@ -219,6 +230,14 @@ export class AgentServer {
       await this.#binding?.close(deadline);
     })();
     return this.#stopping;
+  }
+
+  #drain(graceMs: number): Promise<unknown> {
+    return Promise.all([
+      this.websocket.drain({ graceMs }),
+      this.#agentHttp.close({ graceMs }),
+      this.#socketio?.close(),
+    ]);
   }
 
   #addRoute(route: RouteDefinition): void {

@@ -17,9 +17,11 @@ export interface ServeOptions {
   socketio: false | { cors?: { origin: string[]; credentials: true } };
   /** Models clients may pick (`AGENTSOCKET_ALLOWED_MODELS`); none when empty. */
   allowedModels: string[];
+  /** How long SIGTERM lets running streams finish (`AGENTSOCKET_DRAIN_MS`). @default 25000 */
+  drainMs: number;
 }
 
-const DEFAULTS = { framework: "hono", port: 3000 } as const;
+const DEFAULTS = { framework: "hono", port: 3000, drainMs: 25_000 } as const;
 const FRAMEWORKS: readonly Framework[] = ["hono", "express", "fastify"];
 
 /**
@@ -64,6 +66,11 @@ export function parseServeOptions(args: string[], env: NodeJS.ProcessEnv): Serve
   if (!["", "0", "1"].includes(socketio)) {
     throw new TypeError(`AGENTSOCKET_SOCKETIO must be 0 or 1 (got ${JSON.stringify(socketio)})`);
   }
+  const drainMs = env.AGENTSOCKET_DRAIN_MS || String(DEFAULTS.drainMs);
+  if (!/^\d{1,9}$/.test(drainMs))
+    throw new TypeError(
+      `AGENTSOCKET_DRAIN_MS must be a whole number of milliseconds (got ${JSON.stringify(drainMs)})`,
+    );
   return {
     framework: (framework?.value as Framework | undefined) ?? DEFAULTS.framework,
     port: port ? Number(port.value) : DEFAULTS.port,
@@ -73,6 +80,7 @@ export function parseServeOptions(args: string[], env: NodeJS.ProcessEnv): Serve
       socketio === "1" &&
       (origins.length > 0 ? { cors: { origin: origins, credentials: true } } : {}),
     allowedModels: listFromEnv(env.AGENTSOCKET_ALLOWED_MODELS),
+    drainMs: Number(drainMs),
   };
 }
 

@@ -7,6 +7,7 @@
 import type { WebSocketConnectionManager } from "../connection-manager.ts";
 import { ERRORS, WebSocketError, type ErrorCode } from "../errors.ts";
 import { jsonResponse, refusalStatus } from "../http-response.ts";
+import { settlesWithin } from "../drain.ts";
 import { describeIssues } from "../message-router.ts";
 import { errorFrame } from "../protocol.ts";
 import { readHeader } from "../request.ts";
@@ -39,10 +40,11 @@ export interface AgentHttpHandler {
   /** `POST …/agent/stream`: the same body → `text/event-stream` of the stream's frames. */
   stream(request: Request): Promise<Response>;
   /**
-   * For shutdown: refuses new requests with 503 `SHUTTING_DOWN`, ends every running stream with an
-   * `error` event of that code, and resolves once each has written its terminal event.
+   * For shutdown: refuses new requests with 503 `SHUTTING_DOWN`, gives running streams
+   * `options.graceMs` (default 0) to finish, ends the rest with an `error` event of that code, and
+   * resolves once each has written its terminal event.
    */
-  close(): Promise<void>;
+  close(options?: { graceMs?: number }): Promise<void>;
 }
 
 interface Admitted {
@@ -145,8 +147,10 @@ export function createAgentHttpHandler(
       return new Response(sse.body, { status: 200, headers: SSE_HEADERS });
     },
 
-    async close() {
+    async close(options) {
       closing = true;
+      const graceMs = options?.graceMs ?? 0;
+      if (graceMs > 0) await settlesWithin(Promise.all(running.values()), graceMs);
       const reason = new WebSocketError(ERRORS.SHUTTING_DOWN.message, { code: "SHUTTING_DOWN" });
       for (const controller of running.keys()) controller.abort(reason);
       await Promise.all(running.values());

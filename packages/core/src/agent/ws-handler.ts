@@ -2,7 +2,7 @@
  * `createAgentWebSocketHandler(neurolink)`: the agent over WebSocket — generate, stream,
  * tool_call and cancel, several streams per connection multiplexed by `requestId`.
  */
-import { WebSocketError, toError } from "../errors.ts";
+import { ERRORS, WebSocketError, toError } from "../errors.ts";
 import { WebSocketMessageRouter } from "../message-router.ts";
 import { errorFrame } from "../protocol.ts";
 import { OPEN, type WebSocketConnection, type WebSocketHandler } from "../types.ts";
@@ -14,6 +14,7 @@ import {
   type ResumeSupport,
 } from "./resume/resume-support.ts";
 import type { StreamListFilter } from "../stream-store/stream-store.ts";
+import { drainRequests, type TrackedRequest } from "./drain-requests.ts";
 import {
   createAgentService,
   isAgentService,
@@ -21,8 +22,7 @@ import {
   type AgentService,
 } from "./service.ts";
 
-interface InFlight {
-  controller: AbortController;
+interface InFlight extends TrackedRequest {
   stream: boolean;
   /** Set on a resumable stream: a closing connection detaches it instead of aborting it. */
   detach?: () => void;
@@ -76,6 +76,8 @@ export function createAgentWebSocketHandler(
       report,
     );
   const inFlight = new WeakMap<WebSocketConnection, Map<string, InFlight>>();
+  /** Connections of a draining manager: they finish what runs and start nothing new. */
+  const draining = new WeakSet<WebSocketConnection>();
   const identity = (c: WebSocketConnection) => ({
     connectionId: c.id,
     ...(c.user ? { userId: c.user.id } : {}),
@@ -83,6 +85,8 @@ export function createAgentWebSocketHandler(
 
   /** Registers a request so `cancel` and disconnects can abort it. */
   const track = (connection: WebSocketConnection, requestId: string, stream: boolean) => {
+    if (draining.has(connection))
+      throw new WebSocketError(ERRORS.SHUTTING_DOWN.message, { code: "SHUTTING_DOWN" });
     let requests = inFlight.get(connection);
     if (requests === undefined) inFlight.set(connection, (requests = new Map()));
     if (requests.has(requestId)) {
@@ -107,13 +111,15 @@ export function createAgentWebSocketHandler(
         throw new WebSocketError(message, { code: "TOO_MANY_STREAMS" });
       }
     }
-    const request = { controller: new AbortController(), stream };
+    let settle!: () => void;
+    const settled = new Promise<void>((resolve) => (settle = resolve));
+    const request = { controller: new AbortController(), stream, settled };
     requests.set(requestId, request);
     return {
       signal: request.controller.signal,
       controller: request.controller,
       detach: (detach: () => void) => void ((request as InFlight).detach = detach),
-      done: () => requests.delete(requestId),
+      done: () => (requests.delete(requestId), settle()),
     };
   };
 
@@ -200,6 +206,10 @@ export function createAgentWebSocketHandler(
       }
       inFlight.delete(connection);
       resume?.closed(connection);
+    },
+    onDrain(connection, deadline) {
+      draining.add(connection);
+      return drainRequests(inFlight.get(connection), deadline);
     },
   };
   if (onError)

@@ -107,6 +107,7 @@ export function withRoomFrames(
   if (handler?.onOpen) wrapped.onOpen = handler.onOpen;
   if (handler?.onClose) wrapped.onClose = handler.onClose;
   if (handler?.onError) wrapped.onError = handler.onError;
+  if (handler?.onDrain) wrapped.onDrain = handler.onDrain;
   return wrapped;
 }
 
