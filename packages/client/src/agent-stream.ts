@@ -50,6 +50,8 @@ export class AgentStream implements AsyncIterable<string> {
   /** With conversations on, from `stream_start`. */
   conversationId: string | undefined;
   messageId: string | undefined;
+  /** The stream's epoch (from `stream_start`), sent back with a resume. */
+  epoch: string | undefined;
   /** The highest `offset` seen (resumable streams), 0 before any. */
   lastOffset = 0;
   #events: StreamEvent[] = [];
@@ -121,6 +123,7 @@ export class AgentStream implements AsyncIterable<string> {
     switch (frame.type) {
       case "stream_start":
         if (typeof frame.streamId === "string") this.streamId = frame.streamId;
+        if (typeof frame.epoch === "string") this.epoch = frame.epoch;
         if (typeof frame.conversationId === "string") this.conversationId = frame.conversationId;
         if (typeof frame.messageId === "string") this.messageId = frame.messageId;
         break;

@@ -24,7 +24,10 @@ export class AgentSocketClient {
   readonly #options: ResolvedOptions;
   readonly #link: Link;
   readonly #requests = new PendingRequests();
-  readonly #streams = new ActiveStreams();
+  readonly #streams = new ActiveStreams(
+    (frame) => void this.#link.send(frame),
+    () => this.#id(),
+  );
   readonly #rooms = new Set<string>();
   readonly #listeners = {
     message: new Set<ClientEvents["message"]>(),
@@ -206,7 +209,7 @@ export class AgentSocketClient {
     const previous = this.#session;
     this.#session = sessionOf(frame);
     if (connection > 1) {
-      for (const resume of this.#streams.resumeFrames(() => this.#id())) this.#link.send(resume);
+      for (const resume of this.#streams.resumeFrames()) this.#link.send(resume);
       const recovered =
         previous.resumeToken === undefined ? [] : await this.#resumeSession(previous.resumeToken);
       if (connection !== this.#connections || !this.#link.connected) return; // dropped meanwhile

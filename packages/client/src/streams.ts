@@ -15,6 +15,8 @@ interface StreamRecord {
   sent: boolean;
   /** Every requestId that names the stream (the request's, then each resume's). */
   ids: string[];
+  /** A resume was sent on this connection and not answered `resumed` yet. */
+  resuming: boolean;
 }
 
 /** @internal */
@@ -24,9 +26,17 @@ export class ActiveStreams {
   readonly #byStreamId = new Map<string, StreamRecord>();
   /** `streamId`s cancelled while disconnected: the next connection sends their `cancel`. */
   readonly #cancels = new Set<string>();
+  readonly #send: (frame: ClientFrame) => void;
+  readonly #nextId: () => string;
+
+  /** @param send sends a frame on the current connection; @param nextId makes a requestId. */
+  constructor(send: (frame: ClientFrame) => void, nextId: () => string) {
+    this.#send = send;
+    this.#nextId = nextId;
+  }
 
   add(stream: AgentStream, frame: ClientFrame): void {
-    const record = { stream, frame, sent: false, ids: [frame.requestId] };
+    const record = { stream, frame, sent: false, ids: [frame.requestId], resuming: false };
     this.#records.set(stream, record);
     this.#byRequestId.set(frame.requestId, record);
   }
@@ -54,7 +64,13 @@ export class ActiveStreams {
       (typeof frame.requestId === "string" ? this.#byRequestId.get(frame.requestId) : undefined);
     if (!record) return false;
     const { stream } = record;
+    if (typeof frame.offset === "number" && frame.offset > stream.lastOffset + 1) {
+      // A gap: never take a frame past a missing one; read what is missing from the log again.
+      if (!record.resuming) this.#send(this.#resume(record));
+      return true;
+    }
     if (frame.type === "resumed") {
+      record.resuming = false;
       if (frame.recovered === false) {
         const reason = typeof frame.reason === "string" ? frame.reason : "unknown";
         const message =
@@ -105,26 +121,32 @@ export class ActiveStreams {
   }
 
   /** The frames a new connection sends: pending cancels, then one `resume` per resumable stream. */
-  resumeFrames(nextId: () => string): ClientFrame[] {
+  resumeFrames(): ClientFrame[] {
     const frames: ClientFrame[] = [...this.#cancels].map((streamId) => ({
       type: "cancel",
-      requestId: nextId(),
+      requestId: this.#nextId(),
       payload: { streamId },
     }));
     this.#cancels.clear();
     for (const record of this.#records.values()) {
-      const { stream } = record;
-      if (!record.sent || stream.streamId === undefined) continue;
-      const requestId = nextId();
-      record.ids.push(requestId);
-      this.#byRequestId.set(requestId, record);
-      frames.push({
-        type: "resume",
-        requestId,
-        payload: { streamId: stream.streamId, offset: stream.lastOffset },
-      });
+      if (record.sent && record.stream.streamId !== undefined) frames.push(this.#resume(record));
     }
     return frames;
+  }
+
+  /** `resume {streamId, offset, epoch}` for what follows the last offset the stream took. */
+  #resume(record: StreamRecord): ClientFrame {
+    const { stream } = record;
+    const requestId = this.#nextId();
+    record.ids.push(requestId);
+    record.resuming = true;
+    this.#byRequestId.set(requestId, record);
+    const payload = { streamId: stream.streamId, offset: stream.lastOffset };
+    return {
+      type: "resume",
+      requestId,
+      payload: stream.epoch ? { ...payload, epoch: stream.epoch } : payload,
+    };
   }
 
   /** Fails every stream (the client was closed). @returns the streams that were running upstream. */
