@@ -1,5 +1,5 @@
-// Build entries of this package; the shared options are in the root tsdown.config.ts. The client
-// runs in browsers as well as Node, so it is built for a neutral platform.
+// Build entries of this package; the shared options are in the root tsdown.config.ts. The output
+// uses no Node built-in, so the same dist/index.mjs runs in browsers (bundled or served as is).
 import { defineConfig } from "tsdown";
 
-export default defineConfig({ entry: { index: "src/index.ts" }, platform: "neutral" });
+export default defineConfig({ entry: { index: "src/index.ts" } });
