@@ -9,7 +9,8 @@ import type { UpgradeRequest } from "./auth/types.ts";
 import { invokeSafely } from "./callbacks.ts";
 import { resolveConfig, type ResolvedConfig } from "./config.ts";
 import { Fanout } from "./cluster/fanout.ts";
-import { FanoutMethods } from "./cluster/fanout-methods.ts";
+import { SessionMethods } from "./sessions/session-methods.ts";
+import { SessionRegistry } from "./sessions/registry.ts";
 import { CloseCode, ERRORS, WebSocketConnectionError } from "./errors.ts";
 import { drainConnections, resolveGraceMs, type DrainOptions } from "./drain.ts";
 import { refusalStatus } from "./http-response.ts";
@@ -35,7 +36,7 @@ const trimSlash = (path: string) =>
  * const manager = new WebSocketConnectionManager({ maxConnections: 500 });
  * manager.registerHandler("/ws", { onMessage: (conn, msg) => manager.send(conn.id, msg.data) });
  */
-export class WebSocketConnectionManager extends FanoutMethods {
+export class WebSocketConnectionManager extends SessionMethods {
   /** The resolved configuration (defaults filled in). */
   readonly config: Readonly<ResolvedConfig>;
   readonly #authenticate: Authenticator;
@@ -60,7 +61,9 @@ export class WebSocketConnectionManager extends FanoutMethods {
       expire: (managed) => managed.expire(),
     });
     const send = (id: string, data: WebSocketData) => this.send(id, data);
-    this.fanout = new Fanout(this.config, this.#connections, this.#byUser, send);
+    const drop = (id: string) => this.#connections.get(id)?.terminate();
+    this.sessions = new SessionRegistry(this.config.sessions, () => this.fanout, drop);
+    this.fanout = new Fanout(this.config, this.#connections, this.#byUser, send, this.sessions);
   }
 
   /** Registers the callbacks for connections on `path` (replacing earlier ones). */
@@ -162,7 +165,7 @@ export class WebSocketConnectionManager extends FanoutMethods {
     const handler = this.#handlers.get(decision.path);
     const managed = new ManagedConnection(
       connection,
-      this.config.systemFrames ? this.fanout.withRoomFrames(handler) : handler,
+      this.config.systemFrames ? this.sessions.wrap(this.fanout.withRoomFrames(handler)) : handler,
       this.config,
       this.#onClosed,
     );
@@ -192,7 +195,8 @@ export class WebSocketConnectionManager extends FanoutMethods {
     if (decision.user) addTo(this.#byUser, decision.user.id, managed);
     this.fanout.opened(connection);
     this.#heartbeat.start();
-    if (this.config.systemFrames) socket.send(connectedFrame(connection.id, now));
+    if (this.config.systemFrames)
+      socket.send(connectedFrame(connection.id, now, this.sessions.open(connection)));
     invokeSafely(managed.handler?.onOpen, (e) => managed.report(e, "onOpen"), connection);
     return events;
   }
@@ -219,7 +223,7 @@ export class WebSocketConnectionManager extends FanoutMethods {
 
   /** Sends one frame to one connection. @returns whether the connection was open to send to. */
   send(id: string, data: WebSocketData): boolean {
-    const socket = this.#connections.get(id)?.connection.socket;
+    const socket = this.#connections.get(id)?.connection.socket ?? this.sessions.parkedSocket(id);
     if (socket === undefined || socket.readyState !== OPEN) return false;
     socket.send(data);
     return true;
@@ -248,7 +252,10 @@ export class WebSocketConnectionManager extends FanoutMethods {
     );
   }
 
-  /** Refuses handshakes, then lets connections go (drain.ts). @throws {TypeError} bad graceMs */
+  /**
+   * Drains for a deploy: refuses handshakes, closes idle connections with 1012 at once and busy
+   * ones once their work ends or `graceMs` passes (drain.ts). @throws {TypeError} for a bad graceMs
+   */
   drain(options?: DrainOptions): Promise<void> {
     const graceMs = resolveGraceMs(options);
     this.#shuttingDown = true;
@@ -260,7 +267,7 @@ export class WebSocketConnectionManager extends FanoutMethods {
     if (!this.#connections.delete(connection.id)) return;
     removeFrom(this.#byPath, connection.metadata.path, managed);
     if (connection.user) removeFrom(this.#byUser, connection.user.id, managed);
-    this.fanout.closed(connection);
+    this.sessions.closed(connection, this.#shuttingDown);
     if (this.#connections.size === 0) this.#heartbeat.stop();
   }
 

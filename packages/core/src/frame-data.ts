@@ -6,7 +6,7 @@ import type { WebSocketData } from "./types.ts";
 const decoder = new TextDecoder();
 
 /** UTF-8 length of a string, counted without encoding it. */
-function utf8Length(text: string): number {
+export function utf8Length(text: string): number {
   let bytes = 0;
   for (let i = 0; i < text.length; i++) {
     const unit = text.charCodeAt(i);

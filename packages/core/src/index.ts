@@ -14,6 +14,13 @@ export { CloseCode, ERRORS, WebSocketConnectionError, WebSocketError } from "./e
 export type { ErrorCode, ErrorSpec, KnownErrorCode, WebSocketErrorOptions } from "./errors.ts";
 export type { ResolvedConfig } from "./config.ts";
 export type { ConnectionWork, DrainOptions } from "./drain.ts";
+export type { SessionsOptions } from "./sessions/options.ts";
+export type {
+  SessionInfo,
+  SessionResumeFailure,
+  SessionStreamInfo,
+  SessionStreamsProvider,
+} from "./sessions/registry.ts";
 export type {
   SocketLike,
   WebSocketConfig,

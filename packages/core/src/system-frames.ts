@@ -6,8 +6,14 @@
 /** Version of the wire protocol announced in the `connected` frame. */
 export const PROTOCOL_VERSION = 1;
 
-export function connectedFrame(connectionId: string, timestamp: number): string {
-  return JSON.stringify({ type: "connected", connectionId, timestamp, protocol: PROTOCOL_VERSION });
+/** The `connected` frame; `session` adds `sessionId` and `resumeToken` when sessions are on. */
+export function connectedFrame(
+  connectionId: string,
+  timestamp: number,
+  session?: { sessionId: string; resumeToken: string },
+): string {
+  const frame = { type: "connected", connectionId, timestamp, protocol: PROTOCOL_VERSION };
+  return JSON.stringify(session ? { ...frame, ...session } : frame);
 }
 
 export function pingFrame(): string {

@@ -3,6 +3,7 @@
  */
 import type { AuthConfig, AuthenticatedUser } from "./auth/types.ts";
 import type { ConnectionWork } from "./drain.ts";
+import type { SessionsOptions } from "./sessions/options.ts";
 import type { MessageBroker } from "./cluster/broker.ts";
 import type { RoomsOptions } from "./rooms/options.ts";
 
@@ -44,6 +45,8 @@ export interface WebSocketConnection {
   readonly createdAt: number;
   /** When the last frame arrived (ms since epoch). */
   lastActivity: number;
+  /** The session this connection carries, when the manager has `sessions` on. */
+  readonly sessionId?: string;
 }
 
 export type WebSocketMessageType = "text" | "binary" | "ping" | "pong" | "close";
@@ -113,4 +116,11 @@ export interface WebSocketConfig {
    * @default createMemoryBroker() (one process)
    */
   broker?: MessageBroker;
+  /**
+   * Sessions that outlive a dropped connection: `connected` carries `sessionId` and a
+   * `resumeToken`, and `{type:"session_resume", payload:{token}}` on a new connection of the same
+   * user restores its rooms and delivers what was sent to it while away (bounded). Per instance.
+   * `createServer` turns it on with `agent.resume`. @default false
+   */
+  sessions?: boolean | SessionsOptions;
 }

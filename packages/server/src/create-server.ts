@@ -119,7 +119,12 @@ export class AgentServer {
     this.websocket =
       config.websocket instanceof WebSocketConnectionManager
         ? config.websocket
-        : new WebSocketConnectionManager(config.websocket);
+        : new WebSocketConnectionManager(
+            // `agent.resume` brings sessions along (rooms and frames survive a drop too).
+            config.agent?.resume && config.websocket?.sessions === undefined
+              ? { ...config.websocket, sessions: true }
+              : config.websocket,
+          );
     for (const route of healthRoutes(this, () => this.#ready)) this.#addRoute(route);
     // One agent for both transports. It serves config.path unless the caller put a handler there.
     const agentOptions = withBrokerStreamStore(config.agent, this.websocket.config.broker);

@@ -4,6 +4,9 @@
  * idle clients get `{type:"shutdown", reconnect:true}` and 1012, running streams (WebSocket and
  * SSE) finish — or, at `graceMs`, end with their terminal `SHUTTING_DOWN` frame before the close.
  */
+import { spawn } from "node:child_process";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
 import { WebSocket } from "ws";
 import { connect, tryConnect, within, type TestClient } from "@agentsocket/core/testing";
@@ -193,4 +196,28 @@ describe("stop({ graceMs }) checks its option", () => {
     server = await createServer(gatedBackend().backend, { config: { port: 0 } });
     expect(() => server!.stop({ graceMs: -1 })).toThrow(/"graceMs" option/);
   });
+});
+
+const here = dirname(fileURLToPath(import.meta.url));
+
+describe.each(FRAMEWORKS)("a process draining on %s", (framework) => {
+  it("exits by itself once the stream has finished and the drain is over", async () => {
+    const child = spawn(
+      process.execPath,
+      ["--import", "tsx", join(here, "fixtures", "serve-then-drain.ts"), framework],
+      { cwd: join(here, ".."), stdio: ["ignore", "pipe", "pipe"] },
+    );
+    let output = "";
+    child.stdout.on("data", (chunk) => (output += chunk));
+    child.stderr.on("data", (chunk) => (output += chunk));
+    const code = await within(
+      new Promise<number | null>((resolve) => child.once("exit", resolve)),
+      "the process to exit on its own",
+      30_000,
+    ).finally(() => child.kill("SIGKILL"));
+    expect(output).toMatch(/^ended stream_complete completed, closed 1012$/m);
+    expect(output).toMatch(/^stopped \d+$/m);
+    expect(code).toBe(0);
+    expect(Number(/^exited (\d+)$/m.exec(output)?.[1])).toBeLessThan(1000);
+  }, 40_000);
 });

@@ -16,10 +16,13 @@ export interface TrackedRequest {
 /**
  * The work of one draining connection: its running requests, or `undefined` when it has none.
  * The handler refuses new requests on a draining connection, so the snapshot is complete.
+ * `detachable`: the requests outlive the socket (resumable streams writing into a log that other
+ * instances read), so the connection closes at once and its client resumes elsewhere.
  */
 export function drainRequests(
   requests: ReadonlyMap<string, TrackedRequest> | undefined,
   deadline: AbortSignal,
+  { detachable = false }: { detachable?: boolean } = {},
 ): ConnectionWork | undefined {
   if (requests === undefined || requests.size === 0) return undefined;
   const running = [...requests.values()];
@@ -30,7 +33,7 @@ export function drainRequests(
   if (deadline.aborted) cut();
   else deadline.addEventListener("abort", cut, { once: true });
   const done = Promise.all(running.map((request) => request.settled)).then(nextTurn);
-  return { done: done.finally(() => deadline.removeEventListener("abort", cut)) };
+  return { done: done.finally(() => deadline.removeEventListener("abort", cut)), detachable };
 }
 
 /**

@@ -15,7 +15,7 @@ import type {
   WebSocketData,
   WebSocketHandler,
 } from "../types.ts";
-import { FanoutHost, toMember, type Entry } from "./local-delivery.ts";
+import { FanoutHost, toMember, type Entry, type ParkedConnections } from "./local-delivery.ts";
 import { Subscriptions } from "./subscriptions.ts";
 import type {
   BrokerMessage,
@@ -68,8 +68,9 @@ export class Fanout {
     byId: ReadonlyMap<string, Entry>,
     byUser: ReadonlyMap<string, ReadonlySet<Entry>>,
     send: (id: string, data: WebSocketData) => boolean,
+    parked?: ParkedConnections,
   ) {
-    this.host = new FanoutHost(byId, byUser, send);
+    this.host = new FanoutHost(byId, byUser, send, parked);
     this.rooms = resolveRoomsOptions(config.rooms);
     if (config.broker !== undefined && typeof config.broker?.publish !== "function")
       throw new TypeError(

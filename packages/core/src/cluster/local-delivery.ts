@@ -16,21 +16,31 @@ export function toMember(room: string, connection: WebSocketConnection): Presenc
 
 export type Entry = { readonly connection: WebSocketConnection };
 
+/** Connections that dropped but whose sessions wait to be resumed (`SessionRegistry`). */
+export interface ParkedConnections {
+  connection(id: string): WebSocketConnection | undefined;
+  connections(): IterableIterator<WebSocketConnection>;
+  userConnections(userId: string): IterableIterator<WebSocketConnection>;
+}
+
 /** The connection registry's indexes, read-only, and its send. */
 export class FanoutHost {
   constructor(
     private readonly byId: ReadonlyMap<string, Entry>,
     private readonly byUser: ReadonlyMap<string, ReadonlySet<Entry>>,
     private readonly sendTo: (id: string, data: WebSocketData) => boolean,
+    private readonly parked?: ParkedConnections,
   ) {}
   connection(id: string): WebSocketConnection | undefined {
-    return this.byId.get(id)?.connection;
+    return this.byId.get(id)?.connection ?? this.parked?.connection(id);
   }
   *connections(): IterableIterator<WebSocketConnection> {
     for (const entry of this.byId.values()) yield entry.connection;
+    if (this.parked) yield* this.parked.connections();
   }
   *userConnections(userId: string): IterableIterator<WebSocketConnection> {
     for (const entry of this.byUser.get(userId) ?? []) yield entry.connection;
+    if (this.parked) yield* this.parked.userConnections(userId);
   }
   connectionCount(): number {
     return this.byId.size;
