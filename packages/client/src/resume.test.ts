@@ -139,3 +139,30 @@ describe("drain with resume", () => {
     servers = servers.filter((server) => server !== first);
   });
 });
+
+describe.each(FRAMEWORKS)("session resume on %s", (framework) => {
+  it("after a drop the session comes back: its room, and what was sent to it while away", async () => {
+    const server = await resumableServer(framework);
+    const client = await connectThroughProxy(server);
+    const messages: unknown[] = [];
+    client.on("message", (message) => messages.push(message));
+    await client.join("lobby");
+    const sessionId = client.sessionId;
+    expect(sessionId).toEqual(expect.any(String));
+    const [connection] = server.websocket.getAllConnections();
+
+    proxy!.hold(true); // the network is down: every reconnect attempt fails
+    proxy!.cut();
+    await proxy!.waitForConnections(2);
+    server.websocket.broadcastToRoom("lobby", { type: "news", n: 1 });
+    server.websocket.sendToConnection(connection!.id, { type: "direct" });
+    proxy!.hold(false);
+
+    // The kept frames arrive right after the session reply, before any later answer.
+    await client.generate("back");
+    expect(messages).toEqual([{ type: "news", n: 1 }, { type: "direct" }]);
+    expect(client.sessionId).toBe(sessionId);
+    expect(client.rooms).toEqual(["lobby"]);
+    expect(server.websocket.broadcastToRoom("lobby", { type: "news", n: 2 })).toBe(1);
+  });
+});

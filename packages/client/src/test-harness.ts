@@ -55,6 +55,8 @@ export interface TcpProxy {
   retarget(port: number): void;
   /** Drops every open connection: both sockets destroyed, no close frame. @returns how many. */
   cut(): number;
+  /** While held, every new connection is dropped at once (the network is down). */
+  hold(held: boolean): void;
   /** Resolves when the proxy has accepted `count` connections in all. */
   waitForConnections(count: number): Promise<void>;
   close(): Promise<void>;
@@ -64,8 +66,14 @@ export async function startTcpProxy(target: number): Promise<TcpProxy> {
   const pairs = new Set<[net.Socket, net.Socket]>();
   const waiters: Array<{ count: number; resolve: () => void }> = [];
   let accepted = 0;
+  let held = false;
   const server = net.createServer((downstream) => {
     accepted++;
+    for (const waiter of waiters.filter((waiter) => accepted >= waiter.count)) {
+      waiters.splice(waiters.indexOf(waiter), 1);
+      waiter.resolve();
+    }
+    if (held) return void downstream.on("error", () => {}).resetAndDestroy();
     const upstream = net.connect(target, "127.0.0.1");
     const pair: [net.Socket, net.Socket] = [downstream, upstream];
     pairs.add(pair);
@@ -77,10 +85,6 @@ export async function startTcpProxy(target: number): Promise<TcpProxy> {
     };
     downstream.on("error", drop).on("close", drop);
     upstream.on("error", drop).on("close", drop);
-    for (const waiter of waiters.filter((waiter) => accepted >= waiter.count)) {
-      waiters.splice(waiters.indexOf(waiter), 1);
-      waiter.resolve();
-    }
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as net.AddressInfo;
@@ -88,6 +92,9 @@ export async function startTcpProxy(target: number): Promise<TcpProxy> {
     url: `ws://127.0.0.1:${port}/ws`,
     get accepted() {
       return accepted;
+    },
+    hold(value) {
+      held = value;
     },
     retarget(port) {
       target = port;
