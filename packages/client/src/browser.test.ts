@@ -12,7 +12,7 @@ import { chromium, type Browser, type Page } from "playwright-core";
 import { build } from "tsdown";
 import { WebSocket } from "ws";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { AgentServer } from "@agentsocket/server";
+import type { AgentServer, RouteDefinition } from "@agentsocket/server";
 import { createAgentSocketClient } from "./index.ts";
 import { startAgentServer } from "./test-harness.ts";
 
@@ -44,27 +44,26 @@ describe("the client in Chromium", () => {
   let browser: Browser | undefined;
   let page: Page;
   let outDir: string;
+  let bundleRoutes: RouteDefinition[];
 
   beforeAll(async () => {
     if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM} (CHROMIUM_PATH)`);
     outDir = await mkdtemp(join(tmpdir(), "agentsocket-client-"));
     const bundle = await buildForBrowser(outDir);
     expect(bundle).not.toMatch(/from\s*["']node:/);
-    server = await startAgentServer("hono", {
-      tokensPerSecond: 200,
-      routes: [
-        {
-          method: "GET",
-          path: "/client.mjs",
-          fetch: () => new Response(bundle, { headers: { "content-type": "text/javascript" } }),
-        },
-        {
-          method: "GET",
-          path: "/client-page",
-          fetch: () => new Response(PAGE, { headers: { "content-type": "text/html" } }),
-        },
-      ],
-    });
+    bundleRoutes = [
+      {
+        method: "GET",
+        path: "/client.mjs",
+        fetch: () => new Response(bundle, { headers: { "content-type": "text/javascript" } }),
+      },
+      {
+        method: "GET",
+        path: "/client-page",
+        fetch: () => new Response(PAGE, { headers: { "content-type": "text/html" } }),
+      },
+    ];
+    server = await startAgentServer("hono", { tokensPerSecond: 200, routes: bundleRoutes });
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
     page = await browser.newPage();
     page.setDefaultTimeout(10_000);
@@ -140,6 +139,57 @@ describe("the client in Chromium", () => {
     expect(await page.evaluate(() => (window as never as PageWindow).messages)).toEqual([
       { type: "hello", n: 1 },
     ]);
+  });
+
+  it("with resume on the server, a stream whose socket drops mid-answer completes once", async () => {
+    const resumable = await startAgentServer("hono", {
+      tokensPerSecond: 60,
+      config: { agent: { resume: true } },
+      routes: bundleRoutes,
+    });
+    const other = await browser!.newPage();
+    try {
+      await other.goto(`http://127.0.0.1:${resumable.port}/client-page`);
+      await other.waitForFunction(() => "agentsocket" in window);
+      const running = other.evaluate(async () => {
+        const { createAgentSocketClient } = (
+          window as never as { agentsocket: typeof import("./index.ts") }
+        ).agentsocket;
+        const client = createAgentSocketClient({
+          url: location.href.replace(/^http/, "ws").replace(/\/client-page$/, "/ws"),
+          reconnect: { initialDelayMs: 20, maxDelayMs: 100 },
+        });
+        const stream = client.stream("Tell me about resume in the browser");
+        let text = "";
+        for await (const chunk of stream) {
+          text += chunk;
+          (window as never as { received: number }).received = text.length;
+        }
+        const result = await stream.result;
+        client.close();
+        return { text, result };
+      });
+      await other.waitForFunction(
+        () => ((window as never as { received?: number }).received ?? 0) > 40,
+      );
+      const [connection] = resumable.websocket.getAllConnections();
+      await resumable.websocket.close(connection!.id, 1011, "dropped by the test");
+      const { text, result } = await running;
+      const node = createAgentSocketClient({
+        url: `ws://127.0.0.1:${resumable.port}/ws`,
+        webSocket: WebSocket,
+      });
+      try {
+        const expected = (await node.generate("Tell me about resume in the browser")).content;
+        expect(text).toBe(expected);
+        expect(result).toMatchObject({ status: "completed", text: expected });
+      } finally {
+        node.close();
+      }
+    } finally {
+      await other.close();
+      await resumable.stop();
+    }
   });
 
   it("reconnects after the server drops the socket, re-joins its room and goes on", async () => {

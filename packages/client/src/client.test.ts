@@ -16,7 +16,15 @@ import { FRAMEWORKS, startAgentServer, waitForState } from "./test-harness.ts";
 describe.each(FRAMEWORKS)("client on %s", (framework) => {
   let server: AgentServer;
   let slow: AgentServer | undefined;
+  let slowClient: AgentSocketClient | undefined;
   let client: AgentSocketClient;
+
+  /** A client of a second server streaming `tokensPerSecond`, slow enough to cancel mid-answer. */
+  async function slowly(tokensPerSecond: number): Promise<AgentSocketClient> {
+    slow = await startAgentServer(framework, { tokensPerSecond });
+    const url = `ws://127.0.0.1:${slow.port}/ws`;
+    return (slowClient = createAgentSocketClient({ url, webSocket: WebSocket }));
+  }
 
   beforeEach(async () => {
     server = await startAgentServer(framework);
@@ -28,6 +36,7 @@ describe.each(FRAMEWORKS)("client on %s", (framework) => {
 
   afterEach(async () => {
     client.close();
+    slowClient?.close();
     await server.stop();
     await slow?.stop();
     slow = undefined;
@@ -67,62 +76,38 @@ describe.each(FRAMEWORKS)("client on %s", (framework) => {
   });
 
   it("aborting the signal cancels the stream upstream: result is cancelled, no text after", async () => {
-    slow = await startAgentServer(framework, { tokensPerSecond: 40 });
-    const slowClient = createAgentSocketClient({
-      url: `ws://127.0.0.1:${slow.port}/ws`,
-      webSocket: WebSocket,
-    });
-    try {
-      const controller = new AbortController();
-      const stream = slowClient.stream("Tell me a long story", { signal: controller.signal });
-      let received = "";
-      for await (const text of stream) {
-        received += text;
-        if (received.length > 20) controller.abort();
-      }
-      const result = await stream.result;
-      expect(result.status).toBe("cancelled");
-      expect(result.text).toBe(received);
-      const full = await slowClient.generate("Tell me a long story", {
-        options: { maxTokens: 1000 },
-      });
-      expect(full.content.startsWith(received)).toBe(true);
-      expect(received.length).toBeLessThan(full.content.length / 2);
-    } finally {
-      slowClient.close();
+    const slowClient = await slowly(40);
+    const controller = new AbortController();
+    const stream = slowClient.stream("Tell me a long story", { signal: controller.signal });
+    let received = "";
+    for await (const text of stream) {
+      received += text;
+      if (received.length > 20) controller.abort();
     }
+    const result = await stream.result;
+    expect(result.status).toBe("cancelled");
+    expect(result.text).toBe(received);
+    const full = await slowClient.generate("Tell me a long story", {
+      options: { maxTokens: 1000 },
+    });
+    expect(full.content.startsWith(received)).toBe(true);
+    expect(received.length).toBeLessThan(full.content.length / 2);
   });
 
   it("breaking out of the loop cancels the stream", async () => {
-    slow = await startAgentServer(framework, { tokensPerSecond: 40 });
-    const slowClient = createAgentSocketClient({
-      url: `ws://127.0.0.1:${slow.port}/ws`,
-      webSocket: WebSocket,
-    });
-    try {
-      const stream = slowClient.stream("Tell me a long story");
-      for await (const text of stream) if (text) break;
-      expect(await stream.result).toMatchObject({ status: "cancelled" });
-    } finally {
-      slowClient.close();
-    }
+    const slowClient = await slowly(40);
+    const stream = slowClient.stream("Tell me a long story");
+    for await (const text of stream) if (text) break;
+    expect(await stream.result).toMatchObject({ status: "cancelled" });
   });
 
   it("a generate aborted by its signal rejects with CANCELLED", async () => {
-    slow = await startAgentServer(framework, { tokensPerSecond: 5 });
-    const slowClient = createAgentSocketClient({
-      url: `ws://127.0.0.1:${slow.port}/ws`,
-      webSocket: WebSocket,
-    });
-    try {
-      await waitForState(slowClient, "open");
-      const controller = new AbortController();
-      const pending = slowClient.generate("hello", { signal: controller.signal });
-      controller.abort();
-      await expect(pending).rejects.toMatchObject({ name: "AgentSocketError", code: "CANCELLED" });
-    } finally {
-      slowClient.close();
-    }
+    const slowClient = await slowly(5);
+    await waitForState(slowClient, "open");
+    const controller = new AbortController();
+    const pending = slowClient.generate("hello", { signal: controller.signal });
+    controller.abort();
+    await expect(pending).rejects.toMatchObject({ name: "AgentSocketError", code: "CANCELLED" });
   });
 
   it("events() reports the model's tool use in order with the text", async () => {
