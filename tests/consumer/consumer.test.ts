@@ -72,6 +72,8 @@ beforeAll(async () => {
     "socketio-client.mjs",
     "conversation-stores.mjs",
     "strict-consumer.ts",
+    "client-consumer.ts",
+    "tsconfig.client.json",
   ]) {
     await copyFile(join(FIXTURES, file), join(full, file));
   }
@@ -248,6 +250,30 @@ describe("installed under plain node", () => {
   it("a strict TypeScript consumer (nodenext, exactOptionalPropertyTypes) type-checks", async () => {
     const tsc = join(full, "node_modules/typescript/bin/tsc");
     expect(await run(process.execPath, [tsc, "-p", "tsconfig.json"], full)).toBe("");
+  });
+});
+
+describe("@agentsocket/client installed under plain node", () => {
+  it("has no runtime dependencies", async () => {
+    const manifest = JSON.parse(
+      await readFile(join(full, "node_modules/@agentsocket/client/package.json"), "utf8"),
+    ) as Record<string, unknown>;
+    expect(manifest.dependencies ?? {}).toEqual({});
+    expect(manifest.peerDependencies ?? {}).toEqual({});
+  });
+
+  it("a strict TypeScript program (nodenext) compiles, streams, calls a tool and joins a room", async () => {
+    const tsc = join(full, "node_modules/typescript/bin/tsc");
+    expect(await run(process.execPath, [tsc, "-p", "tsconfig.client.json"], full)).toBe("");
+    const output = await run(process.execPath, ["client-out/client-consumer.js"], full);
+    expect(JSON.parse(output)).toEqual({
+      sameText: true,
+      status: "completed",
+      sum: { expression: "(12 + 30) * 2", value: 84 },
+      pushed: { type: "news" },
+      refused: "TOOL_NOT_FOUND",
+      states: ["open"],
+    });
   });
 });
 

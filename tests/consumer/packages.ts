@@ -26,6 +26,7 @@ export const PUBLIC_PACKAGES = [
   "socket.io",
   "sqlite",
   "postgres",
+  "client",
 ] as const;
 export type PublicPackage = (typeof PUBLIC_PACKAGES)[number];
 

@@ -5,7 +5,7 @@
  */
 import { createHash } from "node:crypto";
 import type { AuthenticatedUser, TicketStore } from "@agentsocket/core";
-import type { CommandSender } from "./presence.ts";
+import type { CommandSender } from "./lua.ts";
 
 /** The key of a ticket: `agentsocket:ticket:<sha256 hex>`. */
 export const ticketKey = (prefix: string, ticket: string): string =>

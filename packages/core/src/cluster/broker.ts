@@ -6,6 +6,7 @@
  * Delivery through a broker is at-most-once and ordered per publisher and topic (Redis pub/sub
  * drops messages to a subscriber that falls behind, and during an outage).
  */
+import type { StreamStore } from "../stream-store/stream-store.ts";
 import type { TicketStore } from "../limits/tickets.ts";
 import type { WebSocketData } from "../types.ts";
 
@@ -84,6 +85,11 @@ export interface MessageBroker {
   /** Where WebSocket tickets wait, when this broker keeps them (so any instance redeems them). */
   readonly tickets?: TicketStore;
   readonly state: BrokerState;
+  /**
+   * A stream log shared by the cluster's instances, so a stream may be resumed on any of them;
+   * `createServer` uses it for `agent.resume` when no `store` is given. Closed with the broker.
+   */
+  streamStore?(): StreamStore;
   /** Removes this node's presence at once and disconnects. */
   close(): Promise<void>;
 }
