@@ -5,6 +5,7 @@
 import type { AddressInfo } from "node:net";
 import {
   WebSocketConnectionManager,
+  WebSocketError,
   type AgentBackend,
   type AgentOptions,
   type DrainOptions,
@@ -16,6 +17,7 @@ import {
   createAgentWebSocketHandler,
   type AgentHttpHandler,
   type AgentService,
+  type AgentWebSocketHandler,
 } from "@agentsocket/core/agent";
 import { agentRoutes } from "./agent-routes.ts";
 import { conversationRoutes } from "./conversation-routes.ts";
@@ -79,6 +81,7 @@ export class AgentServer {
   readonly #routes = new Map<string, RouteDefinition>();
   readonly #agentHttp: AgentHttpHandler;
   readonly #agent: AgentService;
+  #agentWs: AgentWebSocketHandler | undefined;
   readonly #socketioConfig: ReturnType<typeof resolveSocketIOConfig>;
   #socketio: SocketIOAttachment | undefined;
   #binding: FrameworkBinding | undefined;
@@ -128,7 +131,7 @@ export class AgentServer {
     if (!this.websocket.hasHandler(this.websocket.config.path)) {
       this.websocket.registerHandler(
         this.websocket.config.path,
-        createAgentWebSocketHandler(agent),
+        (this.#agentWs = createAgentWebSocketHandler(agent)),
       );
     }
     this.#agentHttp = createAgentHttpHandler(agent, { manager: this.websocket });
@@ -221,6 +224,10 @@ export class AgentServer {
       this.#ready = false;
       if (graceMs !== undefined) await this.#drain(graceMs);
       const deadline = Date.now() + this.websocket.config.closeTimeout;
+      // Resumable streams outlive their connections: end them (in their logs too) first.
+      this.#agentWs?.abortStreams(
+        new WebSocketError("Server shutting down", { code: "SHUTTING_DOWN" }),
+      );
       await Promise.all([
         this.websocket.closeAll(),
         this.#agentHttp.close(),

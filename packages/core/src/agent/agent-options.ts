@@ -2,6 +2,7 @@
  * The defaults of the agent's options and the up-front checks that name a bad one.
  */
 import { resolveConversations } from "./conversations/turns.ts";
+import { resolveResumeOptions } from "./resume/resume-options.ts";
 import type { AgentOptions, ResolvedAgentOptions } from "./service.ts";
 import { checkStreamRate } from "./stream-rate.ts";
 
@@ -42,5 +43,6 @@ export function resolveAgentOptions(options: AgentOptions): ResolvedAgentOptions
   }
   checkStreamRate(settings.maxStreamsPerMinute);
   const conversations = resolveConversations(settings.conversations);
-  return { ...settings, requestDefaults: { ...defaults }, allowedTools, conversations };
+  const resume = resolveResumeOptions(settings.resume);
+  return { ...settings, requestDefaults: { ...defaults }, allowedTools, conversations, resume };
 }

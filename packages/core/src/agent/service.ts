@@ -16,6 +16,7 @@ import { createClientErrorLog } from "./client-error-log.ts";
 import { openGenerateTurn, openStreamTurn, turnsFor } from "./conversations/service-turns.ts";
 import type { AgentConversationsOption as Conversations } from "./conversations/turns.ts";
 import type { ResolvedConversationOptions } from "./conversations/turns.ts";
+import type { AgentResumeField, ResolvedResumeField } from "./resume/resume-options.ts";
 import { runStream } from "./run-stream.ts";
 import type { AgentRateOptions } from "./stream-rate.ts";
 import {
@@ -26,7 +27,7 @@ import {
 } from "./schemas.ts";
 
 /** Options of {@link createAgentService} (and so of the WebSocket and HTTP agent handlers). */
-export interface AgentOptions extends AgentRateOptions {
+export interface AgentOptions extends AgentRateOptions, AgentResumeField {
   /** Streams one connection may run at once; the next gets `TOO_MANY_STREAMS`. @default 4 */
   maxConcurrentStreams?: number;
   /**
@@ -92,7 +93,8 @@ export interface AgentIdentity {
 }
 
 /** {@link AgentOptions} with every default filled in. */
-export interface ResolvedAgentOptions extends Omit<AgentOptions, "conversations"> {
+export interface ResolvedAgentOptions
+  extends Omit<AgentOptions, "conversations" | "resume">, ResolvedResumeField {
   /** Absent when conversations are off. */
   conversations: ResolvedConversationOptions | undefined;
   maxConcurrentStreams: number;

@@ -2,12 +2,19 @@
  * `createAgentWebSocketHandler(neurolink)`: the agent over WebSocket — generate, stream,
  * tool_call and cancel, several streams per connection multiplexed by `requestId`.
  */
-import { ERRORS, WebSocketError } from "../errors.ts";
+import { ERRORS, WebSocketError, toError } from "../errors.ts";
 import { WebSocketMessageRouter } from "../message-router.ts";
 import { errorFrame } from "../protocol.ts";
 import { OPEN, type WebSocketConnection, type WebSocketHandler } from "../types.ts";
 import type { AgentBackend } from "./backend.ts";
 import { drainRequests, type TrackedRequest } from "./drain-requests.ts";
+import { resumeCancelSchema } from "./resume/resume-schemas.ts";
+import {
+  createResumeSupport,
+  type ResumableStreamInfo,
+  type ResumeSupport,
+} from "./resume/resume-support.ts";
+import type { StreamListFilter } from "../stream-store/stream-store.ts";
 import {
   createAgentService,
   isAgentService,
@@ -18,6 +25,22 @@ import { streamLimit } from "./stream-rate.ts";
 
 interface InFlight extends TrackedRequest {
   stream: boolean;
+  /** Set on a resumable stream: a closing connection detaches it instead of aborting it. */
+  detach?: () => void;
+}
+
+/** The agent's WebSocket handler, with what resumable streams add. */
+export interface AgentWebSocketHandler extends WebSocketHandler {
+  /**
+   * The resumable streams of a user, session or connection (`[]` with `resume` off): what
+   * `session {streams}` reports. Finished ones too with `includeDone`.
+   */
+  listStreams(filter: StreamListFilter): Promise<ResumableStreamInfo[]>;
+  /**
+   * Aborts every stream this handler runs, detached ones included, ending each with an `error`
+   * frame of `reason`'s code (in the log, for resumers). For shutdown.
+   */
+  abortStreams(reason: WebSocketError): void;
 }
 
 /**
@@ -36,12 +59,23 @@ interface InFlight extends TrackedRequest {
 export function createAgentWebSocketHandler(
   neurolink: AgentBackend | AgentService,
   options?: AgentOptions,
-): WebSocketHandler {
+): AgentWebSocketHandler {
   if (isAgentService(neurolink) && options !== undefined) {
     throw new TypeError("Pass the options to createAgentService() when handing over a service");
   }
   const agent = isAgentService(neurolink) ? neurolink : createAgentService(neurolink, options);
   const { onError } = agent.options;
+  const report = (error: unknown) =>
+    onError
+      ? onError(toError(error), { type: "resume" })
+      : console.error("[agentsocket] resume:", error);
+  const resume: ResumeSupport | undefined =
+    agent.options.resume &&
+    createResumeSupport(
+      agent.options.resume,
+      agent.options.streaming?.bufferSize ?? 64 * 1024,
+      report,
+    );
   const inFlight = new WeakMap<WebSocketConnection, Map<string, InFlight>>();
   /** Connections of a draining manager: they finish what runs and start nothing new. */
   const draining = new WeakSet<WebSocketConnection>();
@@ -87,6 +121,7 @@ export function createAgentWebSocketHandler(
     return {
       signal: request.controller.signal,
       controller: request.controller,
+      detach: (detach: () => void) => void ((request as InFlight).detach = detach),
       done: () => (requests.delete(requestId), settle()),
     };
   };
@@ -119,7 +154,9 @@ export function createAgentWebSocketHandler(
       const request = track(connection, requestId, true);
       if (request === undefined) return;
       try {
-        await agent.stream(payload, identity(connection), connection, {
+        const owned = await resume?.open(connection, request.controller);
+        if (owned) request.detach(() => owned.detach());
+        await agent.stream(payload, identity(connection), owned ?? connection, {
           requestId,
           controller: request.controller,
         });
@@ -146,22 +183,32 @@ export function createAgentWebSocketHandler(
 
   router.route(
     "cancel",
-    (connection, payload) => {
+    async (connection, payload: { requestId?: string; streamId?: string }) => {
       // Cancelling a request that already finished is not an error: the two race by nature.
-      inFlight.get(connection)?.get(payload.requestId)?.controller.abort();
+      const running = payload.streamId === undefined && payload.requestId !== undefined;
+      const request = running ? inFlight.get(connection)?.get(payload.requestId!) : undefined;
+      if (request) request.controller.abort();
+      else await resume?.cancel(connection, payload);
     },
-    agent.schemas.cancel,
+    resume ? resumeCancelSchema : agent.schemas.cancel,
   );
+  resume?.route(router, agent.options.maxConcurrentStreams);
 
-  const handler: WebSocketHandler = {
+  const handler: AgentWebSocketHandler = {
+    listStreams: async (filter) => (resume ? resume.list(filter) : []),
+    abortStreams: (reason) => resume?.abortAll(reason),
     async onMessage(connection, message) {
       const reply = await router.handle(connection, message);
       if (reply && connection.socket.readyState === OPEN)
         connection.socket.send(JSON.stringify(reply));
     },
     onClose(connection) {
-      for (const request of inFlight.get(connection)?.values() ?? []) request.controller.abort();
+      for (const request of inFlight.get(connection)?.values() ?? []) {
+        if (request.detach) request.detach();
+        else request.controller.abort();
+      }
       inFlight.delete(connection);
+      resume?.closed(connection);
     },
     onDrain(connection, deadline) {
       draining.add(connection);
