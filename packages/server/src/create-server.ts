@@ -26,6 +26,7 @@ import { bindExpress } from "./frameworks/express.ts";
 import { bindFastify } from "./frameworks/fastify.ts";
 import { bindHono } from "./frameworks/hono.ts";
 import { healthRoutes } from "./health.ts";
+import { withBrokerStreamStore } from "./resume-store.ts";
 import { checkRoute, type RouteDefinition } from "./routes.ts";
 import { ticketRoutes } from "./ticket-routes.ts";
 import {
@@ -127,7 +128,8 @@ export class AgentServer {
           );
     for (const route of healthRoutes(this, () => this.#ready)) this.#addRoute(route);
     // One agent for both transports. It serves config.path unless the caller put a handler there.
-    const agent = (this.#agent = createAgentService(neurolink, config.agent));
+    const agentOptions = withBrokerStreamStore(config.agent, this.websocket.config.broker);
+    const agent = (this.#agent = createAgentService(neurolink, agentOptions));
     if (!this.websocket.hasHandler(this.websocket.config.path)) {
       this.websocket.registerHandler(
         this.websocket.config.path,

@@ -110,3 +110,29 @@ export const textOf = (frames: Frame[]): string =>
 
 /** Whether a frame ends a stream. */
 export const isTerminal = (f: Frame): boolean => f.type === "stream_complete" || f.type === "error";
+
+/** Starts a stream on `client`; resolves with its start frame once `words` chunks arrived. */
+export async function streamUntil(client: TestClient, prompt: string, words: number) {
+  client.send({ type: "stream", requestId: "s1", payload: { prompt } });
+  const started = await client.ofType("stream_start", "s1");
+  await client.frame(
+    () => client.frames.filter((f) => f.type === "chunk").length >= words,
+    `${words} chunks`,
+    10_000,
+  );
+  return started;
+}
+
+/** Resumes `streamId` after `offset` on `client` and reads to the terminal frame. */
+export async function resume(
+  client: TestClient,
+  streamId: string,
+  offset: number,
+  requestId = "r1",
+) {
+  client.send({ type: "resume", requestId, payload: { streamId, offset } });
+  const resumed = await client.ofType("resumed", requestId, 10_000);
+  if (resumed.recovered !== true) return { resumed, frames: [] as Frame[] };
+  await client.frame((f) => f.streamId === streamId && isTerminal(f), "the terminal frame", 20_000);
+  return { resumed, frames: streamFrames(client, streamId) };
+}

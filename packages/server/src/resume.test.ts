@@ -6,11 +6,13 @@
  */
 import { afterEach, describe, expect, it } from "vitest";
 import { WebSocket } from "ws";
-import { connect, within, type Frame, type TestClient } from "@agentsocket/core/testing";
+import { connect, within, type TestClient } from "@agentsocket/core/testing";
 import { createServer, type AgentServer, type Framework } from "./index.ts";
 import {
   createWordsBackend,
   isTerminal,
+  resume,
+  streamUntil,
   startProxy,
   streamFrames,
   textOf,
@@ -59,18 +61,6 @@ async function start(
   };
 }
 
-/** Starts a stream on `client`; resolves with its start frame once `words` chunks arrived. */
-async function streamUntil(client: TestClient, prompt: string, words: number) {
-  client.send({ type: "stream", requestId: "s1", payload: { prompt } });
-  const started = await client.ofType("stream_start", "s1");
-  await client.frame(
-    () => client.frames.filter((f) => f.type === "chunk").length >= words,
-    `${words} chunks`,
-    10_000,
-  );
-  return started;
-}
-
 /** Waits until the server has seen the cut connection close. */
 const serverSawDrop = () =>
   within(
@@ -82,15 +72,6 @@ const serverSawDrop = () =>
     "the server to notice the drop",
     10_000,
   );
-
-/** Resumes `streamId` after `offset` on `client` and reads to the terminal frame. */
-async function resume(client: TestClient, streamId: string, offset: number, requestId = "r1") {
-  client.send({ type: "resume", requestId, payload: { streamId, offset } });
-  const resumed = await client.ofType("resumed", requestId, 10_000);
-  if (resumed.recovered !== true) return { resumed, frames: [] as Frame[] };
-  await client.frame((f) => f.streamId === streamId && isTerminal(f), "the terminal frame", 20_000);
-  return { resumed, frames: streamFrames(client, streamId) };
-}
 
 describe.each(["hono", "express", "fastify"] as Framework[])(
   "resumable streams on %s",

@@ -7,6 +7,7 @@
  * drops messages to a subscriber that falls behind, and during an outage).
  */
 import type { TicketStore } from "../limits/tickets.ts";
+import type { StreamStore } from "../stream-store/stream-store.ts";
 import type { WebSocketData } from "../types.ts";
 
 /** A pub/sub topic: every node (`all`), one room, one user, or one node's inbox. */
@@ -84,6 +85,11 @@ export interface MessageBroker {
   /** Where WebSocket tickets wait, when this broker keeps them (so any instance redeems them). */
   readonly tickets?: TicketStore;
   readonly state: BrokerState;
+  /**
+   * A stream log shared by the cluster's instances, so a stream may be resumed on any of them;
+   * `createServer` uses it for `agent.resume` when no `store` is given. Closed with the broker.
+   */
+  streamStore?(): StreamStore;
   /** Removes this node's presence at once and disconnects. */
   close(): Promise<void>;
 }
