@@ -5,9 +5,8 @@
  * follow the live channel and read the log with `XRANGE`; cancel requests travel to the owner's
  * channel. Two connections: commands (no offline queue: an outage fails fast) and subscriptions.
  */
-import { randomUUID } from "node:crypto";
 import {
-  resolveStreamRetention,
+  newStreamMeta,
   type StoredFrame,
   type StreamMeta,
   type StreamStore,
@@ -60,26 +59,9 @@ export function createRedisStreamStore(options: RedisStreamStoreOptions): RedisS
     ready,
 
     async create(init) {
-      if (typeof init?.ownerNode !== "string" || init.ownerNode === "") {
-        throw new TypeError('The "ownerNode" option must be a non-empty string');
-      }
-      const retention = resolveStreamRetention(init.retention);
       const now = Date.now();
-      const streamId = init.streamId ?? randomUUID();
-      const meta: StreamMeta = {
-        streamId,
-        epoch: randomUUID(),
-        ownerNode: init.ownerNode,
-        state: "active",
-        lastOffset: 0,
-        bytes: 0,
-        retention,
-        createdAt: now,
-        updatedAt: now,
-      };
-      for (const key of ["userId", "scope", "sessionId", "connectionId"] as const) {
-        if (init[key] !== undefined) meta[key] = init[key];
-      }
+      const meta = newStreamMeta(init, now);
+      const { streamId, retention } = meta;
       const metaTtl = Math.max(retention.activeTtlMs, retention.metaTtlMs);
       const keys = streamKeys(prefix, streamId);
       const created = await runScript(
