@@ -53,6 +53,7 @@ export function createRedisStreamStore(options: RedisStreamStoreOptions): RedisS
     return metas.filter((meta): meta is StreamMeta => meta !== undefined);
   };
 
+  let sequence = 0;
   const owners = createOwnerRegistry(send, listen, prefix, sharded);
 
   return {
@@ -62,6 +63,8 @@ export function createRedisStreamStore(options: RedisStreamStoreOptions): RedisS
       const now = Date.now();
       const meta = newStreamMeta(init, now);
       const { streamId, retention } = meta;
+      // Microsecond-ish scores: two streams created in one millisecond keep their order.
+      const score = now * 1000 + (sequence++ % 1000);
       const metaTtl = Math.max(retention.activeTtlMs, retention.metaTtlMs);
       const keys = streamKeys(prefix, streamId);
       const created = await runScript(
@@ -81,8 +84,8 @@ export function createRedisStreamStore(options: RedisStreamStoreOptions): RedisS
         indexes.push(indexKeys.connection(prefix, meta.connectionId));
       await Promise.all(
         indexes.flatMap((index) => [
-          send(["ZADD", index, String(now), streamId]),
-          send(["ZREMRANGEBYSCORE", index, "-inf", String(now - retention.metaTtlMs)]),
+          send(["ZADD", index, String(score), streamId]),
+          send(["ZREMRANGEBYSCORE", index, "-inf", String((now - retention.metaTtlMs) * 1000)]),
           send(["PEXPIRE", index, String(metaTtl)]),
         ]),
       );
