@@ -63,8 +63,6 @@ export interface AgentOptions extends AgentRateOptions, AgentResumeField {
    * the backend, answers are stored. `true` keeps them in memory. @default false
    */
   conversations?: Conversations;
-  /** Resume after a dropped connection (issue 10); on `createServer` it also turns on `websocket.sessions`. @default false */
-  resume?: boolean | { graceMs?: number };
   /**
    * Hears the real errors behind sanitized `PROVIDER_ERROR`, `TOOL_FAILED`, `VALIDATION_FAILED`
    * (from a tool) and `INTERNAL_ERROR` frames. Without it they go to `console.error`.
