@@ -77,6 +77,7 @@ export type { MemoryStreamStoreOptions } from "./stream-store/memory-stream-stor
 export {
   checkAppend,
   frameBytes,
+  newStreamMeta,
   resolveStreamRetention,
   STREAM_RETENTION_DEFAULTS,
 } from "./stream-store/stream-store.ts";

@@ -7,6 +7,8 @@
  */
 import type { BrokerNode, PresenceMember, PresenceNode, PresenceStore } from "@agentsocket/core";
 import { runScript, script, type CommandSender } from "./lua.ts";
+
+export type { CommandSender } from "./lua.ts";
 import { nodesKey, roomKeys } from "./wire.ts";
 
 /** Removes one connection from a room's three keys (KEYS: members, expiries, users). */

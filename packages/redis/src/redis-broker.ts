@@ -19,8 +19,8 @@ import {
   type ResolvedRedisBrokerOptions,
 } from "./options.ts";
 import { RedisPresence } from "./presence.ts";
-import { createRedisStreamStore, type RedisStreamStore } from "./stream-store.ts";
 import { RedisTicketStore } from "./tickets.ts";
+import { createRedisStreamStore, type RedisStreamStore } from "./stream-store.ts";
 import { channelOf, decodeMessage, encodeMessage } from "./wire.ts";
 
 type Client = RedisClientType<any, any, any, any, any>; // eslint-disable-line @typescript-eslint/no-explicit-any

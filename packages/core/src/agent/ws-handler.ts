@@ -7,6 +7,7 @@ import { WebSocketMessageRouter } from "../message-router.ts";
 import { errorFrame } from "../protocol.ts";
 import { OPEN, type WebSocketConnection, type WebSocketHandler } from "../types.ts";
 import type { AgentBackend } from "./backend.ts";
+import { drainRequests, type TrackedRequest } from "./drain-requests.ts";
 import { resumeCancelSchema } from "./resume/resume-schemas.ts";
 import {
   createResumeSupport,
@@ -14,7 +15,6 @@ import {
   type ResumeSupport,
 } from "./resume/resume-support.ts";
 import type { StreamListFilter } from "../stream-store/stream-store.ts";
-import { drainRequests, type TrackedRequest } from "./drain-requests.ts";
 import {
   createAgentService,
   isAgentService,

@@ -6,8 +6,8 @@
  * Delivery through a broker is at-most-once and ordered per publisher and topic (Redis pub/sub
  * drops messages to a subscriber that falls behind, and during an outage).
  */
-import type { StreamStore } from "../stream-store/stream-store.ts";
 import type { TicketStore } from "../limits/tickets.ts";
+import type { StreamStore } from "../stream-store/stream-store.ts";
 import type { WebSocketData } from "../types.ts";
 
 /** A pub/sub topic: every node (`all`), one room, one user, or one node's inbox. */

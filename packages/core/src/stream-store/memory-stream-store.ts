@@ -2,12 +2,11 @@
  * `createMemoryStreamStore()`: the stream log of one process. Logs expire lazily on access and in
  * one unref'd sweep; a cap on retained streams evicts the oldest finished ones first.
  */
-import { randomUUID } from "node:crypto";
 import { unrefTimer } from "../timers.ts";
 import {
   checkAppend,
   frameBytes,
-  resolveStreamRetention,
+  newStreamMeta,
   type StoredFrame,
   type StreamMeta,
   type StreamStore,
@@ -128,30 +127,13 @@ export function createMemoryStreamStore(options: MemoryStreamStoreOptions = {}):
   return {
     async create(init) {
       ensureOpen();
-      if (typeof init?.ownerNode !== "string" || init.ownerNode === "") {
-        throw new TypeError('The "ownerNode" option must be a non-empty string');
-      }
-      const retention = resolveStreamRetention(init.retention);
       const now = Date.now();
-      const streamId = init.streamId ?? randomUUID();
+      const meta = newStreamMeta(init, now);
+      const { streamId, retention } = meta;
       if (current(streamId, now) !== undefined) {
         throw new TypeError(`The "streamId" ${streamId} is already in use`);
       }
       evictForRoom();
-      const meta: StreamMeta = {
-        streamId,
-        epoch: randomUUID(),
-        ownerNode: init.ownerNode,
-        state: "active",
-        lastOffset: 0,
-        bytes: 0,
-        retention,
-        createdAt: now,
-        updatedAt: now,
-      };
-      for (const key of ["userId", "scope", "sessionId", "connectionId"] as const) {
-        if (init[key] !== undefined) meta[key] = init[key];
-      }
       const entry: Entry = {
         meta,
         frames: [],

@@ -7,6 +7,7 @@
  * frames: `offset` counts every frame of the stream contiguously from 1, the terminal one too, so
  * the writer can stamp a frame's offset into its text before the store has acknowledged it.
  */
+import { randomUUID } from "node:crypto";
 import { WebSocketError } from "../errors.ts";
 
 /** `active`: the writer is still appending; `done`: the terminal frame is in; `expired`: the log is gone, only the meta is left. */
@@ -167,6 +168,12 @@ export interface StreamStore {
    * read and aborts one nobody has read for its grace period.
    */
   touchReader(streamId: string): Promise<void>;
+  /**
+   * Whether the node `ownerNode` is still alive (it has an {@link onCancel} listener on some
+   * instance of the store). Optional: a store of one process has no other owners. Resumers end
+   * with `STREAM_INTERRUPTED` when an active stream's owner is gone.
+   */
+  ownerAlive?(ownerNode: string): Promise<boolean>;
   /** Listens for cancel requests for streams owned by `ownerNode`; returns the function that stops it. */
   onCancel(ownerNode: string, listener: (streamId: string) => void): () => void;
   /** Stops timers and subscriptions; the store cannot be used afterwards. */
@@ -191,6 +198,32 @@ export function resolveStreamRetention(retention: StreamRetention = {}): Resolve
     resolved[name] = value;
   }
   return resolved;
+}
+
+/**
+ * The meta of a new stream (state `active`, nothing appended, a random epoch, and a random id
+ * unless `init.streamId` names one): what every store's `create` starts from.
+ * @throws {TypeError} when `init.ownerNode` is missing or a retention field is invalid.
+ */
+export function newStreamMeta(init: StreamInit, now: number): StreamMeta {
+  if (typeof init?.ownerNode !== "string" || init.ownerNode === "") {
+    throw new TypeError('The "ownerNode" option must be a non-empty string');
+  }
+  const meta: StreamMeta = {
+    streamId: init.streamId ?? randomUUID(),
+    epoch: randomUUID(),
+    ownerNode: init.ownerNode,
+    state: "active",
+    lastOffset: 0,
+    bytes: 0,
+    retention: resolveStreamRetention(init.retention),
+    createdAt: now,
+    updatedAt: now,
+  };
+  for (const key of ["userId", "scope", "sessionId", "connectionId"] as const) {
+    if (init[key] !== undefined) meta[key] = init[key];
+  }
+  return meta;
 }
 
 /** UTF-8 length of a frame, as the size bound counts it. */

@@ -53,7 +53,8 @@ export interface AgentResumeField {
   /**
    * Resumable streams over WebSocket (`true`: every default): a dropped connection detaches its
    * streams for `graceMs`, and `resume {streamId, offset}` continues one on a new connection.
-   * Off, a disconnect aborts as it always did. See {@link AgentResumeOptions}. @default false
+   * Off, a disconnect aborts as it always did. On `createServer` it also turns on
+   * `websocket.sessions`. See {@link AgentResumeOptions}. @default false
    */
   resume?: AgentResumeOption;
 }
