@@ -46,6 +46,8 @@ interface RawSocket {
   getBufferedAmount?(): number;
   ping?(): void;
   terminate?(): void;
+  pause?(): void;
+  resume?(): void;
   on?(event: "pong", listener: () => void): unknown;
 }
 
@@ -176,6 +178,11 @@ function accept(
   // expire live peers, so core falls back to JSON ping frames.
   if (raw.ping && raw.on) socket.ping = () => raw.ping!();
   if (raw.terminate) socket.terminate = () => raw.terminate!();
+  // Lets core hold back a connection past `maxFramesPerTurn` (`ws` on Node has both).
+  if (raw.pause && raw.resume) {
+    socket.pause = () => raw.pause!();
+    socket.resume = () => raw.resume!();
+  }
 
   const events = manager.accept(socket, decision);
   raw.on?.("pong", () => events.pong());
