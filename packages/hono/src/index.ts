@@ -10,6 +10,7 @@ import type { WebSocketConnectionManager } from "@agentsocket/core";
 import {
   answerUpgrade,
   rejectionResponse,
+  terminateNodeWebSocket,
   type UpgradeSocket,
   type ConnectionEvents,
   type SocketLike,
@@ -177,7 +178,7 @@ function accept(
   // Protocol pings only where pongs can be heard (`ws`); elsewhere (Bun) the heartbeat would
   // expire live peers, so core falls back to JSON ping frames.
   if (raw.ping && raw.on) socket.ping = () => raw.ping!();
-  if (raw.terminate) socket.terminate = () => raw.terminate!();
+  if (raw.terminate) socket.terminate = () => terminateNodeWebSocket(raw);
   // Lets core hold back a connection past `maxFramesPerTurn` (`ws` on Node has both).
   if (raw.pause && raw.resume) {
     socket.pause = () => raw.pause!();
