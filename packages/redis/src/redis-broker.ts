@@ -143,8 +143,11 @@ class RedisMessageBroker implements RedisBroker {
 
   streamStore(): RedisStreamStore {
     const { url, client, prefix, sharded } = this.#options;
+    // The stream store speaks to one server (its Lua and XREAD are not slot-routed yet).
+    if (isCluster(client))
+      throw new TypeError("The stream store does not support a Redis Cluster client yet");
     this.#streams ??= createRedisStreamStore({
-      ...(client ? { client } : { url }),
+      ...(client ? { client: client as Client } : { url }),
       prefix,
       sharded,
     });
