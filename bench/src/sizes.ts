@@ -17,6 +17,11 @@ export interface Sizes {
   handshakes: { count: number; concurrency: number };
   /** Scenario 5: `messages` broadcasts to `connections` clients. */
   fanout: { connections: number; messages: number };
+  /**
+   * The cluster scenario: `members` spread over 3 instances and `rooms`; a burst of `burst`
+   * publishes per instance, then `rate` publishes/s (all instances) for `seconds`.
+   */
+  cluster: { members: number; rooms: number; burst: number; rate: number; seconds: number };
   /** Longest any one scenario may take, in ms. */
   scenarioTimeout: number;
   /** Longest the whole bench may take, in ms. */
@@ -32,6 +37,7 @@ export const FULL: Sizes = {
   idle: { connections: 10_000 },
   handshakes: { count: 3000, concurrency: 50 },
   fanout: { connections: 1000, messages: 100 },
+  cluster: { members: 600, rooms: 20, burst: 300, rate: 200, seconds: 5 },
   scenarioTimeout: 180_000,
   totalTimeout: 20 * 60_000,
 };
@@ -45,6 +51,7 @@ export const SMOKE: Sizes = {
   idle: { connections: 200 },
   handshakes: { count: 100, concurrency: 20 },
   fanout: { connections: 50, messages: 10 },
+  cluster: { members: 30, rooms: 3, burst: 30, rate: 100, seconds: 1 },
   scenarioTimeout: 30_000,
   totalTimeout: 120_000,
 };

@@ -14,6 +14,8 @@ export type { HeaderSource, UpgradeRequest } from "./auth/types.ts";
 export type { SocketLike, WebSocketData } from "./types.ts";
 export { OPEN } from "./types.ts";
 export { acceptNodeWebSocket } from "./node-socket.ts";
+export { terminateNodeWebSocket } from "./node-terminate.ts";
+export type { TerminableWebSocket } from "./node-terminate.ts";
 export type { NodeWebSocketLike } from "./node-socket.ts";
 export { parseRequestUrl, readHeader } from "./request.ts";
 export {

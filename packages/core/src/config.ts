@@ -11,6 +11,7 @@ export const DEFAULTS = {
   pongTimeout: 10_000,
   maxMessageSize: 1024 * 1024,
   maxBufferedBytes: 4 * 1024 * 1024,
+  maxFramesPerTurn: 32,
   systemFrames: true,
   closeTimeout: 2000,
 } as const;
@@ -49,6 +50,7 @@ export function resolveConfig(config: WebSocketConfig = {}): ResolvedConfig {
   checkCount("pongTimeout", resolved.pongTimeout, 1);
   checkCount("maxMessageSize", resolved.maxMessageSize, 1);
   checkCount("maxBufferedBytes", resolved.maxBufferedBytes, 1);
+  checkCount("maxFramesPerTurn", resolved.maxFramesPerTurn, 1);
   checkCount("closeTimeout", resolved.closeTimeout, 0);
   if (resolved.allowedOrigins !== undefined && !Array.isArray(resolved.allowedOrigins)) {
     throw new TypeError('The "allowedOrigins" option must be an array of origins');

@@ -127,7 +127,13 @@ describe("closing", () => {
       createdAt: 0,
       lastActivity: 0,
     };
-    const settings = { maxMessageSize: 8, pongTimeout: 1, systemFrames: true, closeTimeout: 500 };
+    const settings = {
+      maxMessageSize: 8,
+      pongTimeout: 1,
+      systemFrames: true,
+      closeTimeout: 500,
+      maxFramesPerTurn: 32,
+    };
     const managed = new ManagedConnection(connection, undefined, settings, () => {});
     expect(managed.closed).toBe(false);
     managed.events().close(1000, "");

@@ -155,7 +155,13 @@ describe("errors", () => {
       createdAt: 0,
       lastActivity: 0,
     };
-    const settings = { maxMessageSize: 8, pongTimeout: 1, systemFrames: true, closeTimeout: 1 };
+    const settings = {
+      maxMessageSize: 8,
+      pongTimeout: 1,
+      systemFrames: true,
+      closeTimeout: 1,
+      maxFramesPerTurn: 32,
+    };
     const handler = { onError: (_c: unknown, e: Error) => void errors.push(e) };
     new ManagedConnection(connection, handler, settings, () => {}).report(new Error("x"));
     expect(errors).toMatchObject([{ code: "HANDLER_ERROR", message: "handler failed: x" }]);

@@ -11,6 +11,7 @@ import type { HeartbeatTarget } from "./heartbeat.ts";
 import { unrefTimer } from "./timers.ts";
 import { parseSystemFrame, pingFrame, pongFrame } from "./system-frames.ts";
 import { createMessageRate, refuseFrame, type MessageRate } from "./limits/message-rate.ts";
+import { budgetFrames } from "./frame-budget.ts";
 import {
   OPEN,
   type SocketLike,
@@ -21,7 +22,12 @@ import {
 
 type Settings = Pick<
   ResolvedConfig,
-  "maxMessageSize" | "pongTimeout" | "systemFrames" | "closeTimeout" | "rateLimit"
+  | "maxMessageSize"
+  | "pongTimeout"
+  | "systemFrames"
+  | "closeTimeout"
+  | "rateLimit"
+  | "maxFramesPerTurn"
 >;
 
 export class ManagedConnection implements HeartbeatTarget {
@@ -54,7 +60,11 @@ export class ManagedConnection implements HeartbeatTarget {
   events(): ConnectionEvents {
     return {
       id: this.connection.id,
-      message: (data, isBinary) => this.#message(data, isBinary),
+      message: budgetFrames(
+        this.connection.socket,
+        this.settings.maxFramesPerTurn,
+        (data, isBinary) => this.#message(data, isBinary),
+      ),
       pong: () => {
         this.pingSentAt = 0;
         this.connection.lastActivity = Date.now();

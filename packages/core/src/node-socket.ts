@@ -5,6 +5,7 @@
  */
 import type { ConnectionEvents, UpgradeAccepted } from "./adapter-types.ts";
 import type { WebSocketConnectionManager } from "./connection-manager.ts";
+import { terminateNodeWebSocket } from "./node-terminate.ts";
 import type { SocketLike } from "./types.ts";
 
 type Bytes = Uint8Array | ArrayBuffer;
@@ -30,6 +31,27 @@ function concat(parts: Bytes[]): Uint8Array {
   return out;
 }
 
+/** `socket` as core sees it: the same methods, and a terminate that does not stall the loop. */
+function nodeSocketLike(socket: NodeWebSocketLike): SocketLike {
+  const like: SocketLike = {
+    send: (data) => socket.send(data),
+    close: (code, reason) => socket.close(code, reason),
+    get readyState() {
+      return socket.readyState;
+    },
+    get bufferedAmount() {
+      return socket.bufferedAmount;
+    },
+    terminate: () => terminateNodeWebSocket(socket),
+  };
+  if (socket.ping) like.ping = () => socket.ping!();
+  if (socket.pause && socket.resume) {
+    like.pause = () => socket.pause!();
+    like.resume = () => socket.resume!();
+  }
+  return like;
+}
+
 /**
  * Registers a `ws`-style socket with the manager and forwards its events.
  * @example
@@ -40,7 +62,7 @@ export function acceptNodeWebSocket(
   socket: NodeWebSocketLike,
   decision: UpgradeAccepted,
 ): ConnectionEvents {
-  const events = manager.accept(socket, decision);
+  const events = manager.accept(nodeSocketLike(socket), decision);
   socket.on("message", (data, isBinary) => {
     events.message(Array.isArray(data) ? concat(data) : data, isBinary);
   });

@@ -38,5 +38,9 @@ export function limitBufferedBytes(
   };
   if (socket.ping) limited.ping = () => socket.ping!();
   if (socket.terminate) limited.terminate = () => socket.terminate!();
+  if (socket.pause && socket.resume) {
+    limited.pause = () => socket.pause!();
+    limited.resume = () => socket.resume!();
+  }
   return limited;
 }

@@ -23,6 +23,14 @@ export interface SocketLike {
   ping?(): void;
   /** Drops the connection without a closing handshake (dead peers). */
   terminate?(): void;
+  /**
+   * Stops reading from the network (`ws`: `pause()`); with `resume()`, lets core hold back a
+   * connection that sends more than `maxFramesPerTurn` frames at once. Without them, every frame
+   * is handled as it arrives.
+   */
+  pause?(): void;
+  /** Reads from the network again after `pause()`. */
+  resume?(): void;
   /** 0 connecting, 1 open, 2 closing, 3 closed (the WHATWG values). */
   readonly readyState: number;
   /** Bytes queued but not yet written to the network. */
@@ -107,6 +115,13 @@ export interface WebSocketConfig extends LimitsConfig {
    * own `bufferSize`); it catches replies, broadcasts and handler sends. @default 4194304 (4 MiB)
    */
   maxBufferedBytes?: number;
+  /**
+   * Frames of one connection handled per event-loop turn. Past it, reading that connection
+   * pauses until the next turn (its frames are all handled, in order), so a client sending
+   * thousands of frames at once cannot keep other clients waiting. Needs a socket with
+   * `pause()`/`resume()` (`ws`, so every Node binding). @default 32
+   */
+  maxFramesPerTurn?: number;
   /** Milliseconds `close()`/`closeAll()` wait for the closing handshake before terminating. @default 2000 */
   closeTimeout?: number;
   /** Room limits and who may join from the client side (`{type:"join"}` frames). */

@@ -10,6 +10,7 @@ import type { WebSocketConnectionManager } from "@agentsocket/core";
 import {
   answerUpgrade,
   rejectionResponse,
+  terminateNodeWebSocket,
   type UpgradeSocket,
   type ConnectionEvents,
   type SocketLike,
@@ -46,6 +47,8 @@ interface RawSocket {
   getBufferedAmount?(): number;
   ping?(): void;
   terminate?(): void;
+  pause?(): void;
+  resume?(): void;
   on?(event: "pong", listener: () => void): unknown;
 }
 
@@ -175,7 +178,12 @@ function accept(
   // Protocol pings only where pongs can be heard (`ws`); elsewhere (Bun) the heartbeat would
   // expire live peers, so core falls back to JSON ping frames.
   if (raw.ping && raw.on) socket.ping = () => raw.ping!();
-  if (raw.terminate) socket.terminate = () => raw.terminate!();
+  if (raw.terminate) socket.terminate = () => terminateNodeWebSocket(raw);
+  // Lets core hold back a connection past `maxFramesPerTurn` (`ws` on Node has both).
+  if (raw.pause && raw.resume) {
+    socket.pause = () => raw.pause!();
+    socket.resume = () => raw.resume!();
+  }
 
   const events = manager.accept(socket, decision);
   raw.on?.("pong", () => events.pong());

@@ -6,7 +6,7 @@
  */
 export { createRedisBroker } from "./redis-broker.ts";
 export type { RedisBroker } from "./redis-broker.ts";
-export type { RedisBrokerOptions, RedisPresenceOptions } from "./options.ts";
+export type { RedisBrokerOptions, RedisClusterLike, RedisPresenceOptions } from "./options.ts";
 export { createRedisStreamStore } from "./stream-store.ts";
 export type { RedisStreamStore } from "./stream-store.ts";
 export type { RedisStreamStoreOptions } from "./stream-options.ts";

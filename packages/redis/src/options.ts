@@ -3,6 +3,15 @@
  */
 import type { RedisClientType } from "redis";
 
+/**
+ * A Redis Cluster client from node-redis's `createCluster()`, typed by what the broker checks
+ * (node-redis's own cluster type does not accept another module set's).
+ */
+export interface RedisClusterLike {
+  readonly masters: unknown;
+  duplicate(...args: never[]): unknown;
+}
+
 /** Cluster presence timing. */
 export interface RedisPresenceOptions {
   /** A node and its room memberships vanish this long after its last heartbeat. @default 30000 */
@@ -16,10 +25,13 @@ export interface RedisBrokerOptions {
   /** `redis://[[user]:password@]host[:port][/db]`; give this or `client`. */
   url?: string;
   /**
-   * A node-redis client (connected or not). It is never used itself: the broker makes its two
-   * connections with `client.duplicate()`, so your client's options (TLS, auth, RESP) apply.
+   * A node-redis client (connected or not), or a Redis Cluster client (`createCluster()`; pub/sub
+   * is then sharded, each room's channel on its slot's master). It is never used itself: the
+   * broker makes its two connections with `client.duplicate()`, so your client's options (TLS,
+   * auth, RESP) apply.
    */
-  client?: RedisClientType<any, any, any, any, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  client?: RedisClientType<any, any, any, any, any> | RedisClusterLike;
   /** Prefix of every key and channel, to share one Redis between clusters. @default "agentsocket" */
   prefix?: string;
   /**
@@ -69,7 +81,9 @@ export function resolveOptions(options: RedisBrokerOptions): ResolvedRedisBroker
   if (url !== undefined && (typeof url !== "string" || !/^rediss?:\/\//.test(url)))
     throw new TypeError('The "url" option must be a redis:// or rediss:// URL');
   if (client !== undefined && typeof client?.duplicate !== "function")
-    throw new TypeError('The "client" option must be a node-redis client (createClient())');
+    throw new TypeError(
+      'The "client" option must be a node-redis client (createClient() or createCluster())',
+    );
   const prefix = options.prefix ?? DEFAULTS.prefix;
   if (typeof prefix !== "string" || prefix === "" || /[{}\s]/.test(prefix))
     throw new TypeError(

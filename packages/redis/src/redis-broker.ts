@@ -4,7 +4,7 @@
  * subscribed only while core has local interest, sharded pub/sub on Redis 7+, presence refreshed
  * by an unref'd heartbeat and restored when Redis comes back.
  */
-import { createClient, type RedisClientType } from "redis";
+import { createClient, type RedisClientType, type RedisClusterType } from "redis";
 import type {
   BrokerMessage,
   BrokerNode,
@@ -24,6 +24,14 @@ import { createRedisStreamStore, type RedisStreamStore } from "./stream-store.ts
 import { channelOf, decodeMessage, encodeMessage } from "./wire.ts";
 
 type Client = RedisClientType<any, any, any, any, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+type Cluster = RedisClusterType<any, any, any, any, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+/** A Redis Cluster client (`createCluster()`) rather than a single connection. */
+const isCluster = (client: unknown): client is Cluster =>
+  typeof client === "object" && client !== null && "masters" in client;
+
+/** The key a cluster routes a presence command by: the script's first key, else the first argument. */
+const routingKey = (args: string[]) => (/^EVAL/i.test(args[0] ?? "") ? args[3] : args[1]);
 
 /** A {@link MessageBroker} on Redis, with a few counters for health pages. */
 export interface RedisBroker extends MessageBroker {
@@ -79,12 +87,19 @@ class RedisMessageBroker implements RedisBroker {
     this.#topics.add("all").add(`node:${node.nodeId}`);
     const { url, client } = this.#options;
     // Our own connections: the user's client is a template, never touched.
+    // A cluster's offline queue is per node (`defaults`); its own options stay the user's.
     const pub = (this.#pub = (
-      client
-        ? client.duplicate({ disableOfflineQueue: true })
-        : createClient({ url, disableOfflineQueue: true })
+      client === undefined
+        ? createClient({ url, disableOfflineQueue: true })
+        : isCluster(client)
+          ? client.duplicate({
+              defaults: { ...client._options.defaults, disableOfflineQueue: true },
+            })
+          : (client as Client).duplicate({ disableOfflineQueue: true })
     ) as Client);
-    const sub = (this.#sub = (client ? client.duplicate() : createClient({ url })) as Client);
+    const sub = (this.#sub = (
+      client ? (client as Client).duplicate() : createClient({ url })
+    ) as Client);
     let failed!: () => void;
     const firstFailure = new Promise<void>((resolve) => (failed = resolve));
     for (const c of [pub, sub]) {
@@ -93,7 +108,9 @@ class RedisMessageBroker implements RedisBroker {
         failed();
         this.#update();
       });
-      for (const event of ["ready", "end", "reconnecting"]) c.on(event, () => this.#update());
+      // A cluster client reports its nodes instead: node-ready, node-disconnect, …
+      for (const event of ["ready", "end", "reconnecting", "node-ready", "node-disconnect"])
+        c.on(event, () => this.#update());
     }
     const connected = Promise.all([pub.connect(), sub.connect()]);
     connected.catch(() => {});
@@ -126,8 +143,11 @@ class RedisMessageBroker implements RedisBroker {
 
   streamStore(): RedisStreamStore {
     const { url, client, prefix, sharded } = this.#options;
+    // The stream store speaks to one server (its Lua and XREAD are not slot-routed yet).
+    if (isCluster(client))
+      throw new TypeError("The stream store does not support a Redis Cluster client yet");
     this.#streams ??= createRedisStreamStore({
-      ...(client ? { client } : { url }),
+      ...(client ? { client: client as Client } : { url }),
       prefix,
       sharded,
     });
@@ -202,12 +222,13 @@ class RedisMessageBroker implements RedisBroker {
   #command(args: string[]): Promise<unknown> {
     const pub = this.#pub;
     if (pub === undefined) return Promise.reject(new Error("Redis broker not started"));
+    if (isCluster(pub)) return (pub as Cluster).sendCommand(routingKey(args), false, args);
     return pub.sendCommand(args);
   }
 }
 
 async function supportsSharded(client: Client): Promise<boolean> {
-  const info = String(await client.sendCommand(["INFO", "server"]));
+  const info = String(await client.info("server")); // a cluster asks any of its nodes
   const major = Number(/redis_version:(\d+)/.exec(info)?.[1] ?? 0);
   return major >= 7;
 }

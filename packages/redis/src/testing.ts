@@ -1,7 +1,8 @@
 /**
  * @agentsocket/redis/testing — a real `redis-server` per test file: spawned on a free port with
  * persistence off, killable and restartable on the same port (for outage tests), killed in
- * `stop()`. Needs `redis-server` on PATH.
+ * `stop()`; or a Redis Cluster of several such servers. Needs `redis-server` (and `redis-cli`
+ * for a cluster) on PATH.
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { createServer, createConnection } from "node:net";
@@ -68,4 +69,67 @@ export async function startRedis(): Promise<RedisProcess> {
   };
   await launch();
   return { port, url: `redis://127.0.0.1:${port}`, kill, restart: launch, stop: kill };
+}
+
+/** A spawned Redis Cluster of masters without replicas. */
+export interface RedisClusterProcess {
+  /** `redis://127.0.0.1:P` of each master: node-redis's `createCluster({ rootNodes })`. */
+  readonly urls: string[];
+  /** Kills every node and removes their directories. Idempotent. */
+  stop(): Promise<void>;
+}
+
+/** Runs `command` to completion; rejects with its output when it fails. */
+function run(command: string, args: string[]): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { stdio: ["ignore", "pipe", "pipe"] });
+    let output = "";
+    child.stdout?.on("data", (chunk: Buffer) => (output += String(chunk)));
+    child.stderr?.on("data", (chunk: Buffer) => (output += String(chunk)));
+    child.once("error", reject);
+    child.once("exit", (code) =>
+      code === 0 ? resolve() : reject(new Error(`${command} failed: ${output}`)),
+    );
+  });
+}
+
+/**
+ * Spawns `masters` cluster-enabled `redis-server`s on free ports, each in a temporary directory
+ * of its own, and joins them with `redis-cli --cluster create` (every slot covered, no replicas).
+ * Needs `redis-server` and `redis-cli` on PATH.
+ */
+export async function startRedisCluster(masters = 3): Promise<RedisClusterProcess> {
+  const { mkdtemp, rm } = await import("node:fs/promises");
+  const { tmpdir } = await import("node:os");
+  const nodes: { port: number; dir: string; child: ChildProcess }[] = [];
+  const stop = async () => {
+    for (const { child, dir } of nodes.splice(0)) {
+      if (child.exitCode === null && child.signalCode === null) {
+        const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+        child.kill("SIGKILL");
+        await exited;
+      }
+      await rm(dir, { recursive: true, force: true });
+    }
+  };
+  try {
+    for (let i = 0; i < masters; i++) {
+      const port = await freePort();
+      const dir = await mkdtemp(`${tmpdir()}/agentsocket-redis-cluster-`);
+      const args = ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly"];
+      args.push("no", "--cluster-enabled", "yes", "--cluster-config-file", `${dir}/nodes.conf`);
+      const child = spawn("redis-server", args, { stdio: "ignore", cwd: dir });
+      nodes.push({ port, dir, child });
+      await waitForPong(port);
+    }
+    const addresses = nodes.map(({ port }) => `127.0.0.1:${port}`);
+    await run(
+      "redis-cli",
+      ["--cluster", "create", ...addresses, "--cluster-replicas", "0"].concat("--cluster-yes"),
+    );
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return { urls: nodes.map(({ port }) => `redis://127.0.0.1:${port}`), stop };
 }

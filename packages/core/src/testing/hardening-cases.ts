@@ -1,7 +1,7 @@
 /**
  * Conformance: the holes a hostile client found (issue 8) that every adapter must keep closed —
- * requests in flight per connection, unsent bytes per connection, log amplification, ambiguous
- * credentials and JWTs that never expire or pick their own algorithm.
+ * requests in flight per connection, unsent bytes per connection, frames handled per turn, log
+ * amplification, ambiguous credentials and JWTs that never expire or pick their own algorithm.
  */
 import { SignJWT } from "jose";
 import { expect, it, vi } from "vitest";
@@ -93,6 +93,44 @@ export function hardeningCases(h: Harness): void {
     expect((await within(slow.closed, "the 1008 close", 5000)).code).toBe(1008);
     other.send({ type: "ping", timestamp: 3 });
     expect(await other.ofType("pong")).toEqual({ type: "pong", timestamp: 3 });
+  });
+
+  it("hands a handler at most maxFramesPerTurn frames of one connection per turn, all in order", async () => {
+    const frames = 3000;
+    const filler = "x".repeat(100); // 3,000 frames of ~110 bytes: several of the server's reads
+    const all = deferred<void>();
+    const received: string[] = [];
+    const perTurn: number[] = [0];
+    let ticking = false;
+    const { wsUrl } = await h.serve(
+      { maxFramesPerTurn: 10 },
+      {
+        "/ws": {
+          onMessage: (_c, message) => {
+            if (!ticking) {
+              ticking = true;
+              setImmediate(() => {
+                perTurn.push(0);
+                ticking = false;
+              });
+            }
+            perTurn[perTurn.length - 1]!++;
+            received.push(String(message.data));
+            if (received.length === frames) all.resolve();
+          },
+        },
+      },
+    );
+    const flooder = await h.connect(wsUrl());
+    await flooder.ofType("connected");
+    for (let i = 0; i < frames; i++) flooder.send(`${i} ${filler}`);
+    await within(all.promise, "every frame handled", 20_000);
+    expect(received.map((data) => Number(data.split(" ")[0]))).toEqual([...Array(frames).keys()]);
+    // Without the budget, one network read (64 KiB: hundreds of these frames) is handled at once.
+    expect(Math.max(...perTurn)).toBeLessThanOrEqual(20);
+    // The held-back connection reads again: it is answered like any other.
+    flooder.send({ type: "ping", timestamp: 7 });
+    expect(await flooder.ofType("pong")).toEqual({ type: "pong", timestamp: 7 });
   });
 
   it("logs client-caused tool errors as a few short lines and server faults in full", async () => {
