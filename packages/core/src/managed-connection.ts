@@ -8,6 +8,7 @@ import type { ResolvedConfig } from "./config.ts";
 import { CloseCode, ERRORS, WebSocketConnectionError, WebSocketError } from "./errors.ts";
 import { exceedsBytes, normalizeIncoming } from "./frame-data.ts";
 import type { HeartbeatTarget } from "./heartbeat.ts";
+import { errorReported, heartbeatAnswered } from "./instrumentation/hub.ts";
 import { unrefTimer } from "./timers.ts";
 import { parseSystemFrame, pingFrame, pongFrame } from "./system-frames.ts";
 import { createMessageRate, refuseFrame, type MessageRate } from "./limits/message-rate.ts";
@@ -56,6 +57,7 @@ export class ManagedConnection implements HeartbeatTarget {
       id: this.connection.id,
       message: (data, isBinary) => this.#message(data, isBinary),
       pong: () => {
+        heartbeatAnswered(this);
         this.pingSentAt = 0;
         this.connection.lastActivity = Date.now();
       },
@@ -139,6 +141,7 @@ export class ManagedConnection implements HeartbeatTarget {
             connectionId: this.connection.id,
             cause: error,
           });
+    errorReported(this.connection, reported.code);
     const onError = this.handler?.onError;
     if (onError === undefined) {
       console.error(`[agentsocket] ${reported.code}: ${reported.message}`);

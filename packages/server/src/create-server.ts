@@ -24,6 +24,9 @@ import { bindExpress } from "./frameworks/express.ts";
 import { bindFastify } from "./frameworks/fastify.ts";
 import { bindHono } from "./frameworks/hono.ts";
 import { healthRoutes } from "./health.ts";
+import { HealthChecks, type HealthCheck } from "./health-checks.ts";
+import { metricsRoutes, serverMetrics } from "./metrics-route.ts";
+import type { PrometheusMetrics, PrometheusMetricsOptions } from "./prometheus.ts";
 import { checkRoute, type RouteDefinition } from "./routes.ts";
 import { ticketRoutes } from "./ticket-routes.ts";
 import {
@@ -53,6 +56,11 @@ export interface ServerConfig {
    * `true` takes every default. @default off
    */
   socketio?: SocketIOConfig | boolean;
+  /**
+   * `GET {basePath}/metrics` in Prometheus text format (`docs/metrics.md`); `false` turns it off,
+   * `{ registry }` registers the metrics in the app's own `prom-client` registry. @default true
+   */
+  metrics?: boolean | PrometheusMetricsOptions;
 }
 
 /** Options of {@link createServer}. */
@@ -80,6 +88,8 @@ export class AgentServer {
   readonly #agentHttp: AgentHttpHandler;
   readonly #agent: AgentService;
   readonly #socketioConfig: ReturnType<typeof resolveSocketIOConfig>;
+  readonly #checks = new HealthChecks();
+  readonly #metrics: PrometheusMetrics | undefined;
   #socketio: SocketIOAttachment | undefined;
   #binding: FrameworkBinding | undefined;
   #initializing: Promise<void> | undefined;
@@ -122,7 +132,9 @@ export class AgentServer {
               ? { ...config.websocket, sessions: true }
               : config.websocket,
           );
-    for (const route of healthRoutes(this, () => this.#ready)) this.#addRoute(route);
+    for (const route of healthRoutes(this, () => this.#ready, this.#checks)) this.#addRoute(route);
+    this.#metrics = serverMetrics(this.websocket, config.metrics);
+    for (const route of metricsRoutes(basePath, this.#metrics)) this.#addRoute(route);
     // One agent for both transports. It serves config.path unless the caller put a handler there.
     const agent = (this.#agent = createAgentService(neurolink, config.agent));
     if (!this.websocket.hasHandler(this.websocket.config.path)) {
@@ -150,6 +162,23 @@ export class AgentServer {
   /** The Socket.IO `Server` when `config.socketio` is on, after `initialize()`. */
   get socketio(): unknown {
     return this.#socketio?.io;
+  }
+
+  /** The `prom-client` registry behind `GET {basePath}/metrics`; undefined with `metrics: false`. */
+  get metricsRegistry(): PrometheusMetrics["registry"] | undefined {
+    return this.#metrics?.registry;
+  }
+
+  /**
+   * Adds a readiness check (seed 000): `GET {basePath}/ready` runs every check and answers 503,
+   * naming the failed ones, when one throws, times out (5 s) or answers `false` or
+   * `{ status: "unhealthy" }`. The message broker's check (`broker`) is built in.
+   * @throws {TypeError} for an empty or taken name, or a check that is not a function.
+   * @example
+   * server.addHealthCheck("database", async () => ({ status: (await ping()) ? "healthy" : "unhealthy" }));
+   */
+  addHealthCheck(name: string, check: HealthCheck): void {
+    this.#checks.add(name, check);
   }
 
   /** The framework's app (Hono, Express or Fastify instance), after `initialize()`. */
@@ -227,6 +256,7 @@ export class AgentServer {
         this.#socketio?.close(),
       ]);
       await this.websocket.cluster.close();
+      this.#metrics?.close();
       await this.#binding?.close(deadline);
     })();
     return this.#stopping;
