@@ -4,6 +4,7 @@
  * heartbeat round trips are counted; `metrics: false` has no route; an app's own registry gets
  * the metrics; `manager.getStats()` answers seed 000's numbers.
  */
+import { readFileSync } from "node:fs";
 import { Counter, Registry } from "prom-client";
 import { afterEach, describe, expect, it } from "vitest";
 import { WebSocket } from "ws";
@@ -218,4 +219,13 @@ describe.each(["hono", "express", "fastify"] as Framework[])("metrics on %s", (f
     expect(stats.memoryUsage!.rss).toBeGreaterThanOrEqual(stats.memoryUsage!.heapUsed);
     expect(stats.uptime).toBeGreaterThanOrEqual(0);
   });
+});
+
+it("docs/metrics.md documents every agentsocket metric", async () => {
+  const page = readFileSync(new URL("../../../docs/metrics.md", import.meta.url), "utf8");
+  await start("hono");
+  const names = server!.metricsRegistry!.getMetricsAsArray().map((metric) => metric.name);
+  const ours = names.filter((name) => name.startsWith("agentsocket_"));
+  expect(ours.length).toBeGreaterThanOrEqual(20);
+  for (const name of ours) expect(page, name).toContain(`| \`${name}\``);
 });
