@@ -18,6 +18,8 @@ export { websocketHealth } from "./health.ts";
 export type { HealthCheck, HealthCheckReport, HealthCheckResult } from "./health-checks.ts";
 export { createPrometheusMetrics } from "./prometheus.ts";
 export type { PrometheusMetrics, PrometheusMetricsOptions } from "./prometheus.ts";
+export { createOpenTelemetryInstrumentation } from "./opentelemetry.ts";
+export type { MeterLike, OpenTelemetryOptions } from "./opentelemetry.ts";
 export { chatPage } from "./chat-page.ts";
 export type { ChatPageOptions } from "./chat-page.ts";
 export { MissingPeerError } from "./import-peer.ts";
