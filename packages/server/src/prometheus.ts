@@ -15,8 +15,9 @@ export interface PrometheusMetricsOptions {
    */
   registry?: Registry;
   /**
-   * Also collect `prom-client`'s default Node metrics (CPU, memory, event loop lag, GC) into the
-   * registry, unless it has them already. @default true
+   * Also serve `prom-client`'s default Node metrics (CPU, memory, event loop lag, GC): collected
+   * into `registry` when one is given (unless it has them already), else into one registry per
+   * process that {@link PrometheusMetrics.metrics} appends. @default true
    */
   defaultMetrics?: boolean;
 }
@@ -24,7 +25,10 @@ export interface PrometheusMetricsOptions {
 /** A manager's metrics in a registry. */
 export interface PrometheusMetrics {
   readonly registry: Registry;
-  /** The text exposition of the registry (every metric in it, the app's own included). */
+  /**
+   * The text exposition: every metric in the registry (the app's own included), then the
+   * process's Node metrics when they are not in it.
+   */
   metrics(): Promise<string>;
   /** The `Content-Type` of {@link metrics}. */
   readonly contentType: string;
@@ -174,8 +178,12 @@ export function createPrometheusMetrics(
     registers,
   });
   registerClusterMetrics(manager, registers);
-  if (options.defaultMetrics !== false && !before.has("process_cpu_user_seconds_total"))
+  const withNode = options.defaultMetrics !== false;
+  // Into the app's registry when it gave one; else one registry per process, scraped with ours:
+  // prom-client's collectors (an event-loop timer among them) cannot be stopped again.
+  if (withNode && options.registry !== undefined && !before.has(NODE_METRIC))
     collectDefaultMetrics({ register: registry });
+  const node = withNode && options.registry === undefined ? processRegistry() : undefined;
   const ours = registry
     .getMetricsAsArray()
     .map((metric) => metric.name)
@@ -204,7 +212,7 @@ export function createPrometheusMetrics(
   let closed = false;
   return {
     registry,
-    metrics: () => registry.metrics(),
+    metrics: async () => (await registry.metrics()) + (node ? await node.metrics() : ""),
     get contentType() {
       return registry.contentType;
     },
@@ -215,6 +223,18 @@ export function createPrometheusMetrics(
       for (const name of ours) registry.removeSingleMetric(name);
     },
   };
+}
+
+const NODE_METRIC = "process_cpu_user_seconds_total";
+let nodeRegistry: Registry | undefined;
+
+/** The process's one registry of `prom-client`'s default Node metrics, made on first use. */
+function processRegistry(): Registry {
+  if (nodeRegistry === undefined) {
+    nodeRegistry = new Registry();
+    collectDefaultMetrics({ register: nodeRegistry });
+  }
+  return nodeRegistry;
 }
 
 /** Gauges and counters read from `manager.cluster.health()` and the rooms when scraped. */
