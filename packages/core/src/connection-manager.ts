@@ -206,8 +206,7 @@ export class WebSocketConnectionManager extends InstrumentedMethods {
     if (this.config.systemFrames)
       socket.send(connectedFrame(connection.id, now, this.sessions.open(connection)));
     invokeSafely(managed.handler?.onOpen, (e) => managed.report(e, "onOpen"), connection);
-    this.instruments.opened(connection);
-    return this.instruments.events(connection, events);
+    return this.instruments.opened(connection, events);
   }
 
   getConnection(id: string): WebSocketConnection | undefined {
@@ -278,7 +277,6 @@ export class WebSocketConnectionManager extends InstrumentedMethods {
     if (connection.user) removeFrom(this.#byUser, connection.user.id, managed);
     this.#limits.closed(connection);
     this.sessions.closed(connection, this.#shuttingDown);
-    this.instruments.closed(connection);
     if (this.#connections.size === 0) this.#heartbeat.stop();
   }
 

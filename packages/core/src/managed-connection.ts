@@ -8,7 +8,7 @@ import type { ResolvedConfig } from "./config.ts";
 import { CloseCode, ERRORS, WebSocketConnectionError, WebSocketError } from "./errors.ts";
 import { exceedsBytes, normalizeIncoming } from "./frame-data.ts";
 import type { HeartbeatTarget } from "./heartbeat.ts";
-import { errorReported, heartbeatAnswered } from "./instrumentation/hub.ts";
+import { connectionClosed, errorReported, heartbeatAnswered } from "./instrumentation/hub.ts";
 import { unrefTimer } from "./timers.ts";
 import { parseSystemFrame, pingFrame, pongFrame } from "./system-frames.ts";
 import { createMessageRate, refuseFrame, type MessageRate } from "./limits/message-rate.ts";
@@ -87,6 +87,7 @@ export class ManagedConnection implements HeartbeatTarget {
     if (this.#closed) return;
     this.#closed = true;
     this.onClosed(this, code, reason);
+    connectionClosed(this.connection);
     for (const resolve of this.#waiters ?? []) resolve();
     this.#waiters = undefined;
     invokeSafely(

@@ -141,23 +141,17 @@ export class InstrumentationHub {
     return counted;
   }
 
-  /** Registers an accepted connection and reports it opened. */
-  opened(connection: WebSocketConnection): void {
-    const probe: Probe = { hub: this, path: connection.metadata.path };
+  /**
+   * Registers an accepted connection, reports it opened, and returns `events` — with `message`
+   * reporting each frame first when some hook counts them.
+   */
+  opened(connection: WebSocketConnection, events: ConnectionEvents): ConnectionEvents {
+    const { path } = connection.metadata;
+    const probe: Probe = { hub: this, path };
     PROBES.set(connection, probe);
     PROBES.set(connection.socket, probe);
-    this.emit("connectionOpened", probe.path);
-  }
-
-  closed(connection: WebSocketConnection): void {
-    const durationMs = Date.now() - connection.createdAt;
-    this.emit("connectionClosed", { path: connection.metadata.path, durationMs });
-  }
-
-  /** `events`, with `message` reporting each frame first when some hook counts them. */
-  events(connection: WebSocketConnection, events: ConnectionEvents): ConnectionEvents {
+    this.emit("connectionOpened", path);
     if (!this.has("messageReceived")) return events;
-    const { path } = connection.metadata;
     const message = events.message;
     return {
       id: events.id,
@@ -170,6 +164,13 @@ export class InstrumentationHub {
       error: events.error,
     };
   }
+}
+
+/** Reports a registered connection closed (once: its managed connection calls this once). */
+export function connectionClosed(connection: WebSocketConnection): void {
+  const probe = PROBES.get(connection);
+  const durationMs = Date.now() - connection.createdAt;
+  probe?.hub.emit("connectionClosed", { path: probe.path, durationMs });
 }
 
 /** Reports a connection error that went to the path's `onError`. */
