@@ -9,12 +9,12 @@ import type { UpgradeRequest } from "./auth/types.ts";
 import { invokeSafely } from "./callbacks.ts";
 import { resolveConfig, type ResolvedConfig } from "./config.ts";
 import { Fanout } from "./cluster/fanout.ts";
-import { SessionMethods } from "./sessions/session-methods.ts";
 import { SessionRegistry } from "./sessions/registry.ts";
 import { CloseCode, ERRORS, WebSocketConnectionError } from "./errors.ts";
 import { drainConnections, resolveGraceMs, type DrainOptions } from "./drain.ts";
 import { refusalStatus } from "./http-response.ts";
 import { createHeartbeat, type Heartbeat } from "./heartbeat.ts";
+import { InstrumentedMethods } from "./instrumentation/manager-methods.ts";
 import { closeSocket, ManagedConnection } from "./managed-connection.ts";
 import { ConnectionLimits } from "./limits/connection-limits.ts";
 import { limitBufferedBytes } from "./send-limit.ts";
@@ -37,7 +37,7 @@ const trimSlash = (path: string) =>
  * const manager = new WebSocketConnectionManager({ maxConnections: 500 });
  * manager.registerHandler("/ws", { onMessage: (conn, msg) => manager.send(conn.id, msg.data) });
  */
-export class WebSocketConnectionManager extends SessionMethods {
+export class WebSocketConnectionManager extends InstrumentedMethods {
   /** The resolved configuration (defaults filled in). */
   readonly config: Readonly<ResolvedConfig>;
   readonly #authenticate: Authenticator;
@@ -54,6 +54,7 @@ export class WebSocketConnectionManager extends SessionMethods {
   constructor(config: WebSocketConfig = {}) {
     super();
     this.config = resolveConfig(config);
+    this.instrumentWith(this.config.instrumentation);
     this.#authenticate = createAuthenticator(this.config.auth);
     this.#limits = new ConnectionLimits(this, this.#authenticate, this.#byUser);
     this.#heartbeat = createHeartbeat<ManagedConnection>({
@@ -105,7 +106,7 @@ export class WebSocketConnectionManager extends SessionMethods {
    * capacity, then auth (and shutdown again, since auth may take a while).
    * Never throws; a rejection carries the HTTP status to answer with.
    */
-  async authorizeUpgrade(request: UpgradeRequest): Promise<UpgradeDecision> {
+  protected async decideUpgrade(request: UpgradeRequest): Promise<UpgradeDecision> {
     const malformed = handshakeProblem(request);
     if (malformed) return reject("INVALID_HANDSHAKE", malformed);
     const path = trimSlash(parseRequestUrl(request.url).pathname);
@@ -154,6 +155,7 @@ export class WebSocketConnectionManager extends SessionMethods {
     const metadata: WebSocketConnection["metadata"] = { path: decision.path };
     if (decision.remoteAddress) metadata.remoteAddress = decision.remoteAddress;
     const id = this.fanout.newConnectionId();
+    socket = this.instruments.socket(socket, decision.path);
     // Every send to this connection goes through the limited socket; an overflow closes it.
     const limited = limitBufferedBytes(socket, this.config.maxBufferedBytes, id, (error) => {
       managed.report(error);
@@ -204,7 +206,7 @@ export class WebSocketConnectionManager extends SessionMethods {
     if (this.config.systemFrames)
       socket.send(connectedFrame(connection.id, now, this.sessions.open(connection)));
     invokeSafely(managed.handler?.onOpen, (e) => managed.report(e, "onOpen"), connection);
-    return events;
+    return this.instruments.opened(connection, events);
   }
 
   getConnection(id: string): WebSocketConnection | undefined {

@@ -42,6 +42,14 @@ export type {
   UpgradeRequest,
 } from "./auth/types.ts";
 export type { AuthResult } from "./auth/authenticate.ts";
+export type {
+  ConnectionClosedEvent,
+  HandshakeRejectedEvent,
+  Instrumentation,
+  StreamEndedEvent,
+  StreamStatus,
+} from "./instrumentation/instrumentation.ts";
+export type { ConnectionStats } from "./instrumentation/stats.ts";
 export type { ClientEnvelope, ErrorFrame, ServerFrame } from "./protocol.ts";
 export { createMemoryTicketStore } from "./limits/tickets.ts";
 export type { MemoryTicketStoreOptions, TicketStore } from "./limits/tickets.ts";

@@ -8,6 +8,7 @@ import type { ResolvedConfig } from "./config.ts";
 import { CloseCode, ERRORS, WebSocketConnectionError, WebSocketError } from "./errors.ts";
 import { exceedsBytes, normalizeIncoming } from "./frame-data.ts";
 import type { HeartbeatTarget } from "./heartbeat.ts";
+import { connectionClosed, errorReported, heartbeatAnswered } from "./instrumentation/hub.ts";
 import { unrefTimer } from "./timers.ts";
 import { parseSystemFrame, pingFrame, pongFrame } from "./system-frames.ts";
 import { createMessageRate, refuseFrame, type MessageRate } from "./limits/message-rate.ts";
@@ -66,6 +67,7 @@ export class ManagedConnection implements HeartbeatTarget {
         (data, isBinary) => this.#message(data, isBinary),
       ),
       pong: () => {
+        heartbeatAnswered(this);
         this.pingSentAt = 0;
         this.connection.lastActivity = Date.now();
       },
@@ -95,6 +97,7 @@ export class ManagedConnection implements HeartbeatTarget {
     if (this.#closed) return;
     this.#closed = true;
     this.onClosed(this, code, reason);
+    connectionClosed(this.connection);
     for (const resolve of this.#waiters ?? []) resolve();
     this.#waiters = undefined;
     invokeSafely(
@@ -149,6 +152,7 @@ export class ManagedConnection implements HeartbeatTarget {
             connectionId: this.connection.id,
             cause: error,
           });
+    errorReported(this.connection, reported.code);
     const onError = this.handler?.onError;
     if (onError === undefined) {
       console.error(`[agentsocket] ${reported.code}: ${reported.message}`);

@@ -6,6 +6,7 @@ import type { ConnectionWork } from "./drain.ts";
 import type { SessionsOptions } from "./sessions/options.ts";
 import type { MessageBroker } from "./cluster/broker.ts";
 import type { LimitsConfig } from "./limits/options.ts";
+import type { Instrumentation } from "./instrumentation/instrumentation.ts";
 import type { RoomsOptions } from "./rooms/options.ts";
 
 /** The data a frame carries. */
@@ -56,6 +57,8 @@ export interface WebSocketConnection {
   lastActivity: number;
   /** The session this connection carries, when the manager has `sessions` on. */
   readonly sessionId?: string;
+  /** Round trip (ms) of the last heartbeat ping the peer answered; absent until one was. */
+  latency?: number;
 }
 
 export type WebSocketMessageType = "text" | "binary" | "ping" | "pong" | "close";
@@ -84,6 +87,8 @@ export interface WebSocketHandler {
    * `deadline` aborts (at `graceMs`), end the work, terminal frames first.
    */
   onDrain?: (connection: WebSocketConnection, deadline: AbortSignal) => ConnectionWork | undefined;
+  /** The peer answered a heartbeat ping after `latency` ms (seed 000's `heartbeat` event). */
+  onHeartbeat?: (connection: WebSocketConnection, latency: number) => unknown;
 }
 
 /** Configuration of a {@link WebSocketConnectionManager}. */
@@ -107,6 +112,11 @@ export interface WebSocketConfig extends LimitsConfig {
    * `{type:"pong"}`. Turn off for sockets that speak a protocol of their own. @default true
    */
   systemFrames?: boolean;
+  /**
+   * Metrics hooks (one, or several) core calls as connections, frames and streams come and go;
+   * see `docs/metrics.md`. `manager.addInstrumentation()` adds more later. @default undefined (none)
+   */
+  instrumentation?: Instrumentation | Instrumentation[];
   /**
    * Bytes one connection may have queued unsent (its socket's `bufferedAmount`) when another
    * frame is sent to it. Past it the frame is dropped, the connection is closed with 1008 and the

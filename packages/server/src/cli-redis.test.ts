@@ -60,7 +60,11 @@ it("two `agentsocket serve` on REDIS_URL deliver each other's room sends", async
     return framesOf(client, "from-first").length > 0;
   }, "a room send across the two CLI servers");
   const ready = await fetch(`http://127.0.0.1:${first.port}/api/ready`);
-  expect(await ready.json()).toEqual({ status: "ready", broker: "ready" });
+  expect(await ready.json()).toEqual({
+    status: "ready",
+    broker: "ready",
+    checks: { broker: { status: "healthy" } },
+  });
 });
 
 it("a REDIS_URL that is not redis:// is a usage error", async () => {

@@ -26,6 +26,9 @@ import { bindExpress } from "./frameworks/express.ts";
 import { bindFastify } from "./frameworks/fastify.ts";
 import { bindHono } from "./frameworks/hono.ts";
 import { healthRoutes } from "./health.ts";
+import { HealthChecks, type HealthCheck } from "./health-checks.ts";
+import { metricsRoutes, serverMetrics } from "./metrics-route.ts";
+import type { PrometheusMetrics, PrometheusMetricsOptions } from "./prometheus.ts";
 import { withBrokerStreamStore } from "./resume-store.ts";
 import { checkRoute, type RouteDefinition } from "./routes.ts";
 import { ticketRoutes } from "./ticket-routes.ts";
@@ -56,6 +59,11 @@ export interface ServerConfig {
    * `true` takes every default. @default off
    */
   socketio?: SocketIOConfig | boolean;
+  /**
+   * `GET {basePath}/metrics` in Prometheus text format (`docs/metrics.md`); `false` turns it off,
+   * `{ registry }` registers the metrics in the app's own `prom-client` registry. @default true
+   */
+  metrics?: boolean | PrometheusMetricsOptions;
 }
 
 /** Options of {@link createServer}. */
@@ -84,6 +92,8 @@ export class AgentServer {
   readonly #agent: AgentService;
   #agentWs: AgentWebSocketHandler | undefined;
   readonly #socketioConfig: ReturnType<typeof resolveSocketIOConfig>;
+  readonly #checks = new HealthChecks();
+  readonly #metrics: PrometheusMetrics | undefined;
   #socketio: SocketIOAttachment | undefined;
   #binding: FrameworkBinding | undefined;
   #initializing: Promise<void> | undefined;
@@ -126,7 +136,9 @@ export class AgentServer {
               ? { ...config.websocket, sessions: true }
               : config.websocket,
           );
-    for (const route of healthRoutes(this, () => this.#ready)) this.#addRoute(route);
+    for (const route of healthRoutes(this, () => this.#ready, this.#checks)) this.#addRoute(route);
+    this.#metrics = serverMetrics(this.websocket, config.metrics);
+    for (const route of metricsRoutes(basePath, this.#metrics)) this.#addRoute(route);
     // One agent for both transports. It serves config.path unless the caller put a handler there.
     const agentOptions = withBrokerStreamStore(config.agent, this.websocket.config.broker);
     const agent = (this.#agent = createAgentService(neurolink, agentOptions));
@@ -155,6 +167,23 @@ export class AgentServer {
   /** The Socket.IO `Server` when `config.socketio` is on, after `initialize()`. */
   get socketio(): unknown {
     return this.#socketio?.io;
+  }
+
+  /** The `prom-client` registry behind `GET {basePath}/metrics`; undefined with `metrics: false`. */
+  get metricsRegistry(): PrometheusMetrics["registry"] | undefined {
+    return this.#metrics?.registry;
+  }
+
+  /**
+   * Adds a readiness check (seed 000): `GET {basePath}/ready` runs every check and answers 503,
+   * naming the failed ones, when one throws, times out (5 s) or answers `false` or
+   * `{ status: "unhealthy" }`. The message broker's check (`broker`) is built in.
+   * @throws {TypeError} for an empty or taken name, or a check that is not a function.
+   * @example
+   * server.addHealthCheck("database", async () => ({ status: (await ping()) ? "healthy" : "unhealthy" }));
+   */
+  addHealthCheck(name: string, check: HealthCheck): void {
+    this.#checks.add(name, check);
   }
 
   /** The framework's app (Hono, Express or Fastify instance), after `initialize()`. */
@@ -236,6 +265,7 @@ export class AgentServer {
         this.#socketio?.close(),
       ]);
       await this.websocket.cluster.close();
+      this.#metrics?.close();
       await this.#binding?.close(deadline);
     })();
     return this.#stopping;

@@ -3,6 +3,7 @@
  */
 import type { WebSocketConnectionManager } from "@agentsocket/core";
 import packageJson from "../package.json" with { type: "json" };
+import type { HealthCheckReport, HealthChecks } from "./health-checks.ts";
 import type { RouteDefinition } from "./routes.ts";
 
 interface HealthSource {
@@ -24,7 +25,11 @@ export function websocketHealth(manager: WebSocketConnectionManager) {
   };
 }
 
-export function healthRoutes(server: HealthSource, isReady: () => boolean): RouteDefinition[] {
+export function healthRoutes(
+  server: HealthSource,
+  isReady: () => boolean,
+  added: HealthChecks,
+): RouteDefinition[] {
   const startedAt = Date.now();
   return [
     {
@@ -42,13 +47,26 @@ export function healthRoutes(server: HealthSource, isReady: () => boolean): Rout
     {
       method: "GET",
       path: `${server.basePath}/ready`,
-      description: "Readiness: 503 while starting, draining, or while the message broker is down",
+      description:
+        "Readiness: 503 while starting, draining, while the message broker is down or a health check fails",
       tags: ["health"],
-      handler: () => {
+      handler: async () => {
         const broker = server.websocket.cluster.health().state;
-        if (isReady() && broker === "ready") return { status: "ready", broker };
-        const why = isReady() ? "Message broker unavailable" : "Not ready";
-        throw Object.assign(new Error(why), { status: 503 });
+        const checks: Record<string, HealthCheckReport> = {
+          broker: { status: broker === "ready" ? "healthy" : "unhealthy" },
+          ...(await added.run()),
+        };
+        const failed = Object.keys(checks).filter((name) => checks[name]!.status !== "healthy");
+        if (isReady() && failed.length === 0) return { status: "ready", broker, checks };
+        const why = !isReady()
+          ? "Not ready"
+          : broker !== "ready"
+            ? "Message broker unavailable"
+            : `Health check failed: ${failed.join(", ")}`;
+        return Response.json(
+          { status: "unavailable", error: why, broker, checks },
+          { status: 503 },
+        );
       },
     },
     {

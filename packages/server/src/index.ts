@@ -15,6 +15,11 @@ export type {
   RouteDefinition,
 } from "./routes.ts";
 export { websocketHealth } from "./health.ts";
+export type { HealthCheck, HealthCheckReport, HealthCheckResult } from "./health-checks.ts";
+export { createPrometheusMetrics } from "./prometheus.ts";
+export type { PrometheusMetrics, PrometheusMetricsOptions } from "./prometheus.ts";
+export { createOpenTelemetryInstrumentation } from "./opentelemetry.ts";
+export type { MeterLike, OpenTelemetryOptions } from "./opentelemetry.ts";
 export { chatPage } from "./chat-page.ts";
 export type { ChatPageOptions } from "./chat-page.ts";
 export { MissingPeerError } from "./import-peer.ts";
@@ -41,11 +46,13 @@ export type {
   AuthConfig,
   AuthenticatedUser,
   ChatSession,
+  ConnectionStats,
   Conversation,
   ConversationMessage,
   ConversationStore,
   EnhancedChatService,
   ErrorCode,
+  Instrumentation,
   RouteContext,
   RouteHandler,
   StreamingChannel,

@@ -108,6 +108,7 @@ export function withRoomFrames(
   if (handler?.onClose) wrapped.onClose = handler.onClose;
   if (handler?.onError) wrapped.onError = handler.onError;
   if (handler?.onDrain) wrapped.onDrain = handler.onDrain;
+  if (handler?.onHeartbeat) wrapped.onHeartbeat = handler.onHeartbeat;
   return wrapped;
 }
 

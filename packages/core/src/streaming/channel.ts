@@ -10,6 +10,7 @@
  * - A client stalled for `stallTimeout` ms is closed and `send()` rejects, so upstream is aborted.
  */
 import { ERRORS, WebSocketError } from "../errors.ts";
+import { streamProbe } from "../instrumentation/hub.ts";
 import { unrefTimer } from "../timers.ts";
 import type { SocketLike, WebSocketConnection } from "../types.ts";
 import { createSocketWriter, type FrameWriter } from "./frame-writer.ts";
@@ -108,9 +109,12 @@ export function createStreamingChannel(
   let failure: WebSocketError | undefined;
   // Open while the first piece of this turn (window) has gone out and followers are gathered.
   let windowOpen = false;
+  // Reports to the connection's manager when it has instrumentation (undefined for SSE).
+  const probe = streamProbe(target);
 
   const writeChunk = (content: string) => {
     writer.write(`${chunkPrefix}${++seq},"content":${JSON.stringify(content)}}`, "chunk");
+    probe?.chunk();
   };
 
   const flush = () => {
@@ -140,6 +144,7 @@ export function createStreamingChannel(
 
   const waitForDrain = () =>
     new Promise<void>((resolve, reject) => {
+      probe?.paused();
       const started = Date.now();
       const poll = () => {
         if (ended) return resolve();
@@ -161,6 +166,9 @@ export function createStreamingChannel(
     if (ended) return;
     ended = true;
     flush();
+    probe?.ended(
+      type === "error" ? "error" : frame.status === "cancelled" ? "cancelled" : "completed",
+    );
     if (writer.open) writer.write(JSON.stringify({ type, requestId, ...frame }), type);
   };
 

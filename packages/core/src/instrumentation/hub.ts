@@ -1,0 +1,254 @@
+/**
+ * The manager's side of the instrumentation hook: the instrumentations added to one manager, the
+ * per-connection wiring (a counting socket, a counting `message` event) installed only when some
+ * hook needs it, and the lookups streaming channels and connections use to report through it.
+ */
+import type { ConnectionEvents } from "../adapter-types.ts";
+import { invokeSafely } from "../callbacks.ts";
+import { ERRORS } from "../errors.ts";
+import { utf8Length } from "../frame-data.ts";
+import type { SocketLike, WebSocketConnection, WebSocketData, WebSocketHandler } from "../types.ts";
+import type { Instrumentation, StreamStatus } from "./instrumentation.ts";
+
+type Hook = keyof Instrumentation;
+
+const HOOKS: readonly Hook[] = [
+  "connectionOpened",
+  "connectionClosed",
+  "handshakeRejected",
+  "messageReceived",
+  "frameSent",
+  "error",
+  "streamStarted",
+  "streamChunk",
+  "streamEnded",
+  "backpressure",
+  "heartbeat",
+];
+
+/** What a connection (or its socket) reports through: its manager's hub and its path. */
+interface Probe {
+  readonly hub: InstrumentationHub;
+  readonly path: string;
+}
+
+/** Connections and their sockets → their probe, for code that holds only one of them. */
+const PROBES = new WeakMap<object, Probe>();
+
+const ERROR_FRAME = '{"type":"error"';
+const ERROR_CODE = /"code":"([A-Z_]{1,40})"/;
+
+/** `code` when it is in the error table, else `"OTHER"` (keeps the label set bounded). */
+export function boundedCode(code: unknown): string {
+  return typeof code === "string" && Object.hasOwn(ERRORS, code) ? code : "OTHER";
+}
+
+// Node's native count where there is one (several times faster than counting in JS).
+const byteLength: (text: string) => number =
+  (globalThis as { Buffer?: { byteLength(text: string): number } }).Buffer?.byteLength ??
+  utf8Length;
+
+const sizeOf = (data: WebSocketData) =>
+  typeof data === "string" ? byteLength(data) : data.byteLength;
+
+/** Whether a frame is an `error` frame: `{"type":"error"…`, told apart at index 9 first. */
+const isErrorFrame = (data: WebSocketData): data is string =>
+  typeof data === "string" && data.charCodeAt(9) === 101 && data.startsWith(ERROR_FRAME);
+
+/** The instrumentations of one manager, called in the order they were added. */
+export class InstrumentationHub {
+  readonly #all: Instrumentation[] = [];
+
+  /** @throws {TypeError} naming the `instrumentation` option when one is not an object of hooks. */
+  constructor(initial?: Instrumentation | readonly Instrumentation[]) {
+    const list = initial === undefined ? [] : Array.isArray(initial) ? initial : [initial];
+    for (const instrumentation of list) this.add(instrumentation as Instrumentation);
+  }
+
+  /** Adds one; returns the function that removes it. */
+  add(instrumentation: Instrumentation): () => void {
+    if (typeof instrumentation !== "object" || instrumentation === null)
+      throw new TypeError('The "instrumentation" option must be an object of hooks');
+    for (const hook of HOOKS) {
+      const value = instrumentation[hook];
+      if (value !== undefined && typeof value !== "function")
+        throw new TypeError(`The "instrumentation.${hook}" hook must be a function`);
+    }
+    this.#all.push(instrumentation);
+    return () => {
+      const index = this.#all.indexOf(instrumentation);
+      if (index !== -1) this.#all.splice(index, 1);
+    };
+  }
+
+  /** Whether any instrumentation has `hook`. */
+  has(hook: Hook): boolean {
+    return this.#all.some((instrumentation) => instrumentation[hook] !== undefined);
+  }
+
+  /** The functions of `hook`, bound, for the per-frame paths (taken once per connection). */
+  listeners<K extends "frameSent" | "streamChunk">(hook: K): NonNullable<Instrumentation[K]>[] {
+    const bound: NonNullable<Instrumentation[K]>[] = [];
+    for (const instrumentation of this.#all) {
+      const fn = instrumentation[hook];
+      if (fn !== undefined) bound.push(fn.bind(instrumentation) as NonNullable<Instrumentation[K]>);
+    }
+    return bound;
+  }
+
+  /** Calls `hook` on each instrumentation that has it; a throwing hook is ignored. */
+  emit(hook: Hook, a: unknown, b?: unknown): void {
+    for (const instrumentation of this.#all) {
+      const fn = instrumentation[hook] as ((a: unknown, b?: unknown) => void) | undefined;
+      if (fn === undefined) continue;
+      try {
+        if (b === undefined) fn.call(instrumentation, a);
+        else fn.call(instrumentation, a, b);
+      } catch {
+        // Instrumentation never breaks a connection.
+      }
+    }
+  }
+
+  /**
+   * `socket`, or when some hook counts sent frames or errors, a socket that reports each frame
+   * after handing it on. Installed below the send limit, so dropped frames are not counted.
+   */
+  socket(socket: SocketLike, path: string): SocketLike {
+    const sent = this.listeners("frameSent");
+    if (sent.length === 0 && !this.has("error")) return socket;
+    const send = (data: WebSocketData) => {
+      socket.send(data);
+      if (sent.length !== 0) {
+        const bytes = sizeOf(data);
+        for (let i = 0; i < sent.length; i++) callSafely(sent[i]!, path, bytes);
+      }
+      // Error frames are all built by JSON.stringify with `type` first; only they are parsed.
+      if (isErrorFrame(data)) this.emit("error", path, boundedCode(ERROR_CODE.exec(data)?.[1]));
+    };
+    const counted: SocketLike = {
+      send,
+      close: (code, reason) => socket.close(code, reason),
+      get readyState() {
+        return socket.readyState;
+      },
+      get bufferedAmount() {
+        return socket.bufferedAmount;
+      },
+    };
+    if (socket.ping) counted.ping = () => socket.ping!();
+    if (socket.terminate) counted.terminate = () => socket.terminate!();
+    return counted;
+  }
+
+  /**
+   * Registers an accepted connection, reports it opened, and returns `events` — with `message`
+   * reporting each frame first when some hook counts them.
+   */
+  opened(connection: WebSocketConnection, events: ConnectionEvents): ConnectionEvents {
+    const { path } = connection.metadata;
+    const probe: Probe = { hub: this, path };
+    PROBES.set(connection, probe);
+    PROBES.set(connection.socket, probe);
+    this.emit("connectionOpened", path);
+    if (!this.has("messageReceived")) return events;
+    const message = events.message;
+    return {
+      id: events.id,
+      message: (data, isBinary) => {
+        this.emit("messageReceived", path, sizeOf(data));
+        message(data, isBinary);
+      },
+      pong: events.pong,
+      close: events.close,
+      error: events.error,
+    };
+  }
+}
+
+/** Reports a registered connection closed (once: its managed connection calls this once). */
+export function connectionClosed(connection: WebSocketConnection): void {
+  const probe = PROBES.get(connection);
+  const durationMs = Date.now() - connection.createdAt;
+  probe?.hub.emit("connectionClosed", { path: probe.path, durationMs });
+}
+
+/** Reports a connection error that went to the path's `onError`. */
+export function errorReported(connection: WebSocketConnection, code: string): void {
+  const probe = PROBES.get(connection);
+  probe?.hub.emit("error", probe.path, boundedCode(code));
+}
+
+/** What {@link heartbeatAnswered} needs of a managed connection. */
+export interface HeartbeatSource {
+  pingSentAt: number;
+  readonly connection: WebSocketConnection;
+  readonly handler: WebSocketHandler | undefined;
+  report(error: Error, callback?: string): void;
+}
+
+/**
+ * A pong arrived: records the round trip since the unanswered ping as `connection.latency`,
+ * reports it, and calls the path's `onHeartbeat`. A pong nobody asked for measures nothing.
+ */
+export function heartbeatAnswered(source: HeartbeatSource): void {
+  if (source.pingSentAt === 0) return;
+  const { connection } = source;
+  const latency = Math.max(0, Date.now() - source.pingSentAt);
+  connection.latency = latency;
+  const probe = PROBES.get(connection);
+  probe?.hub.emit("heartbeat", probe.path, latency);
+  const onHeartbeat = source.handler?.onHeartbeat;
+  invokeSafely(onHeartbeat, (e) => source.report(e, "onHeartbeat"), connection, latency);
+}
+
+/** What a streaming channel reports: its chunks, its pauses and its end. */
+export interface StreamProbe {
+  chunk(): void;
+  paused(): void;
+  ended(status: StreamStatus): void;
+}
+
+/**
+ * A probe for a stream written to `target` (a connection or its socket), reporting it started;
+ * `undefined` when the target belongs to no instrumented manager (SSE, a bare socket).
+ */
+export function streamProbe(target: object): StreamProbe | undefined {
+  const probe = PROBES.get(target);
+  if (probe === undefined) return undefined;
+  const { hub, path } = probe;
+  const startedAt = Date.now();
+  let chunks = 0;
+  let firstChunkAt = 0;
+  let done = false;
+  const chunked = hub.listeners("streamChunk");
+  hub.emit("streamStarted", path);
+  return {
+    chunk() {
+      if (chunks++ === 0) firstChunkAt = Date.now();
+      for (let i = 0; i < chunked.length; i++) callSafely(chunked[i]!, path, 0);
+    },
+    paused: () => hub.emit("backpressure", path),
+    ended(status) {
+      if (done) return;
+      done = true;
+      const durationMs = Date.now() - startedAt;
+      hub.emit("streamEnded", {
+        path,
+        status,
+        durationMs,
+        chunks,
+        ...(chunks > 0 ? { timeToFirstChunkMs: firstChunkAt - startedAt } : {}),
+      });
+    },
+  };
+}
+
+/** Calls a per-frame hook; a throw is ignored (instrumentation never breaks a connection). */
+function callSafely(fn: (path: string, value: number) => void, path: string, value: number) {
+  try {
+    fn(path, value);
+  } catch {
+    // ignored, as in InstrumentationHub.emit
+  }
+}
