@@ -16,6 +16,7 @@ export { OPEN } from "./types.ts";
 export { acceptNodeWebSocket } from "./node-socket.ts";
 export type { NodeWebSocketLike } from "./node-socket.ts";
 export { parseRequestUrl, readHeader } from "./request.ts";
+export { originProblem, requestOriginProblem, SAME_ORIGIN } from "./origin-policy.ts";
 export {
   JSON_CONTENT_TYPE,
   jsonResponse,

@@ -92,7 +92,13 @@ export interface WebSocketConfig extends LimitsConfig {
   maxMessageSize?: number;
   /** Who may connect. @default { strategy: "none" } */
   auth?: AuthConfig;
-  /** Browser origins allowed to connect; another `Origin` gets HTTP 403. @default undefined (any) */
+  /**
+   * Browser origins allowed to connect (WebSocket and the HTTP agent routes); another `Origin`
+   * gets HTTP 403 `ORIGIN_NOT_ALLOWED`. `"*"` allows any; `"same-origin"` ({@link SAME_ORIGIN})
+   * allows pages served by this host and port (the request's `Host`). Requests without `Origin`
+   * (non-browser clients) are always allowed. `agentsocket serve` uses `["same-origin", ...]`.
+   * @default undefined (any)
+   */
   allowedOrigins?: string[];
   /**
    * Send the `{type:"connected"}` frame on open and answer JSON `{type:"ping"}` frames with

@@ -10,6 +10,7 @@ import { importPeer, MissingPeerError } from "./import-peer.ts";
 import { limitsFromEnv } from "./limits-from-env.ts";
 import { storeFromEnv } from "./store-from-env.ts";
 import { parseServeOptions } from "./serve-options.ts";
+import { exposureWarning } from "./serve-exposure.ts";
 
 export { authFromEnv, parseServeOptions } from "./serve-options.ts";
 export type { ServeOptions } from "./serve-options.ts";
@@ -23,7 +24,7 @@ Starts an agent server: a chat page at /, the agent over WebSocket at /ws and ov
 Options:
   -f, --framework <name>  hono, express or fastify (env AGENTSOCKET_FRAMEWORK)  [default: hono]
   -p, --port <number>     port, 0 for any free one (env PORT)                   [default: 3000]
-      --host <address>    interface to bind (env HOST)                  [default: all interfaces]
+      --host <address>    interface to bind, 0.0.0.0 for all (env HOST)    [default: 127.0.0.1]
   -h, --help              show this help
 
 Environment:
@@ -33,6 +34,9 @@ Environment:
                           speed of the demo agent [default: 40]
   AGENTSOCKET_JWT_SECRET  require a JWT signed with this secret (?token= or Authorization: Bearer)
   AGENTSOCKET_API_KEYS    require one of these comma-separated keys (?apiKey= or x-api-key)
+  AGENTSOCKET_ALLOWED_ORIGINS
+                          comma-separated origins whose pages may use the agent besides the
+                          server's own page; * for any         [default: the page's own origin]
   REDIS_URL               join the other instances on this Redis (rooms, users and broadcasts
                           cross instances; /api/ready is 503 while Redis is down);
                           AGENTSOCKET_REDIS_PREFIX [default: agentsocket]
@@ -141,6 +145,8 @@ export async function main(
   const url = `http://${displayHost(options.host)}:${server.port}`;
   const auth = options.auth.strategy === "none" ? "no auth" : `auth: ${options.auth.strategy}`;
   io.log(`agentsocket serving ${url} (${server.framework}, ${description}, ${auth})`);
+  const exposed = exposureWarning(options.host, options.auth);
+  if (exposed) io.error(exposed);
   if (io.handleSignals) stopOnSignals(server, io, options.drainMs);
   return server;
 }
@@ -150,7 +156,7 @@ async function prepareServer(args: string[], env: NodeJS.ProcessEnv) {
   const options = parseServeOptions(args, env);
   const limits = limitsFromEnv(env);
   const { backend, description, allowedTools } = await backendFromEnv(env);
-  const { framework, port, host, auth, socketio, allowedModels } = options;
+  const { framework, port, host, auth, socketio, allowedModels, allowedOrigins } = options;
   const agent = {
     allowedTools,
     ...limits.agent,
@@ -159,7 +165,12 @@ async function prepareServer(args: string[], env: NodeJS.ProcessEnv) {
   const cluster = await brokerFromEnv(env);
   // Opened last of what can be refused, so a bad variable leaves no database file behind.
   const { store, description: kept } = await storeFromEnv(env);
-  const websocket = { auth, ...limits.websocket, ...(cluster ? { broker: cluster.broker } : {}) };
+  const websocket = {
+    auth,
+    allowedOrigins,
+    ...limits.websocket,
+    ...(cluster ? { broker: cluster.broker } : {}),
+  };
   const server = await createServer(backend, {
     framework,
     config: { port, host, websocket, agent: { ...agent, conversations: { store } }, socketio },
