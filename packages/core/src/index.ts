@@ -22,6 +22,13 @@ export type {
   SessionStreamsProvider,
 } from "./sessions/registry.ts";
 export { SAME_ORIGIN } from "./origin-policy.ts";
+export {
+  CREDENTIAL_HEADERS,
+  CREDENTIAL_PARAMS,
+  REDACTED,
+  redactHeaders,
+  redactUrl,
+} from "./redact.ts";
 export type {
   SocketLike,
   WebSocketConfig,

@@ -3,6 +3,7 @@
  * `/`, the agent over WebSocket at `/ws` and over HTTP at `/api/agent/*`, health at `/api/health`
  * — configured by flags and environment variables (a flag wins over its variable).
  */
+import type { DestinationStream } from "pino";
 import { backendFromEnv } from "./backend-from-env.ts";
 import { chatPage } from "./chat-page.ts";
 import { createServer, type AgentServer } from "./create-server.ts";
@@ -11,6 +12,7 @@ import { limitsFromEnv } from "./limits-from-env.ts";
 import { storeFromEnv } from "./store-from-env.ts";
 import { parseServeOptions } from "./serve-options.ts";
 import { exposureWarning } from "./serve-exposure.ts";
+import { createServeLogger, logRequests } from "./serve-log.ts";
 
 export { authFromEnv, parseServeOptions } from "./serve-options.ts";
 export type { ServeOptions } from "./serve-options.ts";
@@ -54,6 +56,8 @@ Environment:
                           connections per authenticated user; the next gets 429      [default: off]
   AGENTSOCKET_STREAMS_PER_MINUTE
                           streams one user may start per minute (WebSocket and HTTP) [default: off]
+  LOG_LEVEL               trace, debug, info, warn, error, fatal or silent: one JSON line per
+                          request and WebSocket on stdout, credentials redacted [default: info]
   AGENTSOCKET_DB          the SQLite file conversations are kept in     [default: ./agentsocket.db]
   DATABASE_URL            keep conversations in this PostgreSQL instead (postgres://…), in the
                           schema AGENTSOCKET_DB_SCHEMA                    [default: agentsocket]
@@ -70,6 +74,8 @@ export interface CliRuntime {
   setExitCode: (code: number) => void;
   /** On SIGINT/SIGTERM, stop the server and exit the process. @default true */
   handleSignals: boolean;
+  /** Where the JSON log lines (requests, handshakes, closed sockets) go. @default process.stdout */
+  logs?: DestinationStream;
 }
 
 const DEFAULT_RUNTIME: CliRuntime = {
@@ -79,6 +85,7 @@ const DEFAULT_RUNTIME: CliRuntime = {
     process.exitCode = code;
   },
   handleSignals: true,
+  logs: process.stdout,
 };
 
 /** Exit codes: a usage mistake (bad command, flag or value), or a server that could not start. */
@@ -114,7 +121,7 @@ export async function main(
 
   let prepared: Awaited<ReturnType<typeof prepareServer>>;
   try {
-    prepared = await prepareServer(args, env);
+    prepared = await prepareServer(args, env, io.logs ?? process.stdout);
   } catch (error) {
     // A framework or the AI SDK that is not installed: the message says what to install.
     if (error instanceof MissingPeerError) {
@@ -152,9 +159,10 @@ export async function main(
 }
 
 /** Builds the server `serve` describes, chat page included, without starting it. */
-async function prepareServer(args: string[], env: NodeJS.ProcessEnv) {
+async function prepareServer(args: string[], env: NodeJS.ProcessEnv, logs: DestinationStream) {
   const options = parseServeOptions(args, env);
   const limits = limitsFromEnv(env);
+  const logger = createServeLogger(env.LOG_LEVEL, logs);
   const { backend, description, allowedTools } = await backendFromEnv(env);
   const { framework, port, host, auth, socketio, allowedModels, allowedOrigins } = options;
   const agent = {
@@ -188,6 +196,7 @@ async function prepareServer(args: string[], env: NodeJS.ProcessEnv) {
     await store.close().catch(() => {});
     throw error;
   });
+  logRequests(server.httpServer!, logger);
   // The CLI opened the store, so the server it hands out closes it: stop() leaves nothing open.
   const stopServer = server.stop.bind(server);
   let stopping: Promise<void> | undefined;

@@ -2,6 +2,7 @@
  * `createServer(neurolink, { framework, config })`: one call gives an HTTP server with health
  * routes and the WebSocket endpoints, on Hono, Express or Fastify.
  */
+import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import {
   WebSocketConnectionManager,
@@ -155,6 +156,11 @@ export class AgentServer {
   /** The Socket.IO `Server` when `config.socketio` is on, after `initialize()`. */
   get socketio(): unknown {
     return this.#socketio?.io;
+  }
+
+  /** The Node HTTP server underneath, after `initialize()`. */
+  get httpServer(): Server | undefined {
+    return this.#binding?.server;
   }
 
   /** The framework's app (Hono, Express or Fastify instance), after `initialize()`. */

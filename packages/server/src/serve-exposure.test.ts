@@ -15,6 +15,7 @@ function recorder() {
     error: (line) => output.error.push(line),
     setExitCode: (code) => (output.exitCode = code),
     handleSignals: false,
+    logs: { write: () => {} },
   };
   return { output, runtime };
 }
