@@ -26,4 +26,6 @@ export {
 } from "./http-response.ts";
 export type { Refusal } from "./http-response.ts";
 export { answerUpgrade } from "./upgrade-socket.ts";
+export { perMessageDeflate, wsServerOptions } from "./compression.ts";
+export type { CompressionOptions, PerMessageDeflateOptions } from "./compression.ts";
 export type { UpgradeSocket } from "./upgrade-socket.ts";

@@ -1,6 +1,7 @@
 /**
  * Defaults for {@link WebSocketConfig} and the up-front checks that name a bad option.
  */
+import { checkCompression } from "./compression.ts";
 import type { WebSocketConfig } from "./types.ts";
 
 /** The defaults every option falls back to. */
@@ -50,6 +51,7 @@ export function resolveConfig(config: WebSocketConfig = {}): ResolvedConfig {
   checkCount("maxMessageSize", resolved.maxMessageSize, 1);
   checkCount("maxBufferedBytes", resolved.maxBufferedBytes, 1);
   checkCount("closeTimeout", resolved.closeTimeout, 0);
+  checkCompression(resolved.compression);
   if (resolved.allowedOrigins !== undefined && !Array.isArray(resolved.allowedOrigins)) {
     throw new TypeError('The "allowedOrigins" option must be an array of origins');
   }

@@ -21,6 +21,7 @@ export type {
   SessionStreamInfo,
   SessionStreamsProvider,
 } from "./sessions/registry.ts";
+export type { CompressionOptions } from "./compression.ts";
 export { SAME_ORIGIN } from "./origin-policy.ts";
 export {
   CREDENTIAL_HEADERS,

@@ -6,6 +6,7 @@ import type { ConnectionWork } from "./drain.ts";
 import type { SessionsOptions } from "./sessions/options.ts";
 import type { MessageBroker } from "./cluster/broker.ts";
 import type { LimitsConfig } from "./limits/options.ts";
+import type { CompressionOptions } from "./compression.ts";
 import type { RoomsOptions } from "./rooms/options.ts";
 
 /** The data a frame carries. */
@@ -130,4 +131,10 @@ export interface WebSocketConfig extends LimitsConfig {
    * `createServer` turns it on with `agent.resume`. @default false
    */
   sessions?: boolean | SessionsOptions;
+  /**
+   * Negotiate permessage-deflate (RFC 7692) with clients that offer it: `true` takes the
+   * defaults, an object tunes them. Costs CPU and per-connection memory; saves bandwidth.
+   * @default false
+   */
+  compression?: boolean | CompressionOptions;
 }
