@@ -15,6 +15,22 @@ export type {
   RouteDefinition,
 } from "./routes.ts";
 export { websocketHealth } from "./health.ts";
+export {
+  AgentSocketServer,
+  NeuroLinkWebSocketServer,
+} from "./standalone/standalone-server.ts";
+export type { AgentSocketServerOptions } from "./standalone/standalone-server.ts";
+export type {
+  ConnectionEvent,
+  DisconnectEvent,
+  ErrorEvent,
+  HeartbeatEvent,
+  MessageEvent,
+  StandaloneEvents,
+} from "./standalone/events.ts";
+export type { StandaloneChannel } from "./standalone/facade.ts";
+export type { HealthCheck, HealthCheckResult } from "./standalone/http.ts";
+export type { MetricsOptions, StandaloneStats } from "./standalone/stats.ts";
 export { chatPage } from "./chat-page.ts";
 export type { ChatPageOptions } from "./chat-page.ts";
 export { MissingPeerError } from "./import-peer.ts";
