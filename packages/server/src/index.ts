@@ -15,10 +15,7 @@ export type {
   RouteDefinition,
 } from "./routes.ts";
 export { websocketHealth } from "./health.ts";
-export {
-  AgentSocketServer,
-  NeuroLinkWebSocketServer,
-} from "./standalone/standalone-server.ts";
+export { AgentSocketServer, NeuroLinkWebSocketServer } from "./standalone/standalone-server.ts";
 export type { AgentSocketServerOptions } from "./standalone/standalone-server.ts";
 export type {
   ConnectionEvent,
