@@ -25,8 +25,6 @@ const KNOWN_ENV = new Set(
   [...USAGE.matchAll(/\b[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+\b|\bPORT\b|\bHOST\b/g)].map((m) => m[0]),
 );
 KNOWN_ENV.add("NODE_ENV");
-// Read by the SIGTERM drain of the session-drain branch; drop this line once its help text lists it.
-KNOWN_ENV.add("AGENTSOCKET_DRAIN_MS");
 
 /** Parsed YAML, walked by the assertions below (a wrong path fails them). */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
