@@ -105,3 +105,40 @@ describe("fastify example: the agent at /ws", () => {
     expect(await within(client.closed, "the close")).toMatchObject({ code: 1001 });
   });
 });
+
+describe("fastify example: the request log", () => {
+  it("never shows the ?token= a browser connects with, served or refused", async () => {
+    const lines: string[] = [];
+    const running = await startApp({
+      port: 0,
+      host: "127.0.0.1",
+      agent: createDemoAgent({ tokensPerSecond: 0 }),
+      tokens: { [TOKEN]: { id: "tester" } },
+      logger: { stream: { write: (line) => lines.push(line) } },
+    });
+    apps.push(running);
+    const wsUrl = `${running.url.replace(/^http/, "ws")}/ws`;
+    const client = await connect(WebSocket, `${wsUrl}?token=${TOKEN}`);
+    clients.push(client);
+    await client.ofType("connected");
+    expect(await tryConnect(WebSocket, `${wsUrl}?token=wrong-${TOKEN}`)).toEqual(
+      refused(401, "UNAUTHORIZED"),
+    );
+    expect((await fetch(`${running.url}/missing?token=${TOKEN}`)).status).toBe(404);
+    const home = await fetch(`${running.url}/?token=${TOKEN}`, {
+      headers: { authorization: `Bearer ${TOKEN}` },
+    });
+    expect(home.status).toBe(200);
+    await running.close();
+
+    expect(lines.join("")).not.toContain(TOKEN);
+    const urls = lines.map((line) => (JSON.parse(line) as { req?: { url?: string } }).req?.url);
+    expect(urls).toEqual(
+      expect.arrayContaining([
+        "/ws?token=[REDACTED]",
+        "/missing?token=[REDACTED]",
+        "/?token=[REDACTED]",
+      ]),
+    );
+  });
+});

@@ -4,9 +4,12 @@
  * Upgrade requests go through the app's hooks like any request, so the ban applies to them too.
  */
 import { randomUUID } from "node:crypto";
-import Fastify, { type FastifyInstance } from "fastify";
+import Fastify, { type FastifyInstance, type FastifyRequest } from "fastify";
 import {
   createAgentWebSocketHandler,
+  CREDENTIAL_HEADERS,
+  REDACTED,
+  redactUrl,
   WebSocketConnectionManager,
   type AgentBackend,
   type AuthenticatedUser,
@@ -23,8 +26,11 @@ export interface AppOptions {
    * @default one token, process.env.AGENT_TOKEN or "dev-token", for user "demo"
    */
   tokens?: Record<string, AuthenticatedUser>;
-  /** Log requests with Fastify's logger. @default false */
-  logger?: boolean;
+  /**
+   * Log requests with Fastify's logger (to stdout, or to `stream`); credentials in the URL
+   * (`?token=`) and headers are redacted. @default false
+   */
+  logger?: boolean | { stream: { write(line: string): void } };
 }
 
 /** User agents the app turns away (scrapers it has had trouble with). */
@@ -32,7 +38,7 @@ const BANNED_USER_AGENTS = [/badbot/i, /evil-scraper/i];
 
 /** Builds the Fastify app with the agentsocket plugin registered (not yet listening). */
 export async function createApp(options: AppOptions = {}) {
-  const app = Fastify({ logger: options.logger ?? false, genReqId: () => randomUUID() });
+  const app = Fastify({ logger: loggerOptions(options.logger), genReqId: () => randomUUID() });
 
   // The app's own hook. It runs for every request, WebSocket handshakes included.
   app.addHook("onRequest", async (request, reply) => {
@@ -43,6 +49,8 @@ export async function createApp(options: AppOptions = {}) {
     }
   });
 
+  // Fastify's own 404 logs `Route GET:<url> not found` with the query string: answer it here.
+  app.setNotFoundHandler((_request, reply) => reply.code(404).send({ error: "Not Found" }));
   app.get("/", async () => ({ app: "fastify example", agent: "/ws" }));
   app.get("/health/app", async () => ({ status: "ok", uptime: process.uptime() }));
 
@@ -67,6 +75,26 @@ export async function createApp(options: AppOptions = {}) {
   // -----------------------------------------------------------------------------------------
 
   return { app, manager };
+}
+
+/**
+ * Fastify's logger options: its request serializer with the URL redacted (browsers send the
+ * WebSocket's `?token=` in it), and pino's `redact` for credential headers logged elsewhere.
+ */
+function loggerOptions(logger: AppOptions["logger"]) {
+  if (!logger) return false;
+  return {
+    ...(logger === true ? {} : { stream: logger.stream }),
+    redact: { paths: CREDENTIAL_HEADERS.map((name) => `req.headers["${name}"]`), censor: REDACTED },
+    serializers: {
+      req: (request: FastifyRequest) => ({
+        method: request.method,
+        url: redactUrl(request.url),
+        host: request.host,
+        remoteAddress: request.ip,
+      }),
+    },
+  };
 }
 
 /** A listening app. */

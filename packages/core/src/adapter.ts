@@ -18,6 +18,7 @@ export { terminateNodeWebSocket } from "./node-terminate.ts";
 export type { TerminableWebSocket } from "./node-terminate.ts";
 export type { NodeWebSocketLike } from "./node-socket.ts";
 export { parseRequestUrl, readHeader } from "./request.ts";
+export { originProblem, requestOriginProblem, SAME_ORIGIN } from "./origin-policy.ts";
 export {
   JSON_CONTENT_TYPE,
   jsonResponse,
@@ -27,4 +28,6 @@ export {
 } from "./http-response.ts";
 export type { Refusal } from "./http-response.ts";
 export { answerUpgrade } from "./upgrade-socket.ts";
+export { perMessageDeflate, wsServerOptions } from "./compression.ts";
+export type { CompressionOptions, PerMessageDeflateOptions } from "./compression.ts";
 export type { UpgradeSocket } from "./upgrade-socket.ts";

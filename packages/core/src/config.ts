@@ -1,6 +1,7 @@
 /**
  * Defaults for {@link WebSocketConfig} and the up-front checks that name a bad option.
  */
+import { checkCompression } from "./compression.ts";
 import type { WebSocketConfig } from "./types.ts";
 
 /** The defaults every option falls back to. */
@@ -52,6 +53,7 @@ export function resolveConfig(config: WebSocketConfig = {}): ResolvedConfig {
   checkCount("maxBufferedBytes", resolved.maxBufferedBytes, 1);
   checkCount("maxFramesPerTurn", resolved.maxFramesPerTurn, 1);
   checkCount("closeTimeout", resolved.closeTimeout, 0);
+  checkCompression(resolved.compression);
   if (resolved.allowedOrigins !== undefined && !Array.isArray(resolved.allowedOrigins)) {
     throw new TypeError('The "allowedOrigins" option must be an array of origins');
   }

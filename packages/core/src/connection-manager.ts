@@ -17,6 +17,7 @@ import { createHeartbeat, type Heartbeat } from "./heartbeat.ts";
 import { InstrumentedMethods } from "./instrumentation/manager-methods.ts";
 import { closeSocket, ManagedConnection } from "./managed-connection.ts";
 import { ConnectionLimits } from "./limits/connection-limits.ts";
+import { originProblem } from "./origin-policy.ts";
 import { limitBufferedBytes } from "./send-limit.ts";
 import { connectedFrame } from "./system-frames.ts";
 import {
@@ -113,15 +114,13 @@ export class WebSocketConnectionManager extends InstrumentedMethods {
     if (!this.handlesPath(path)) return reject("NOT_FOUND", `No WebSocket endpoint at ${path}`);
     if (this.#shuttingDown) return reject("SHUTTING_DOWN", ERRORS.SHUTTING_DOWN.message);
     const { allowedOrigins, maxConnections } = this.config;
-    const origin = readHeader(request.headers, "origin");
-    if (
-      allowedOrigins &&
-      origin !== undefined &&
-      !allowedOrigins.includes("*") &&
-      !allowedOrigins.includes(origin)
-    ) {
-      return reject("ORIGIN_NOT_ALLOWED", `Origin ${origin} is not allowed`);
-    }
+    const { headers } = request;
+    const foreign = originProblem(
+      allowedOrigins,
+      readHeader(headers, "origin"),
+      readHeader(headers, "host"),
+    );
+    if (foreign) return reject("ORIGIN_NOT_ALLOWED", foreign);
     if (this.#connections.size >= maxConnections) {
       const rejected = reject("MAX_CONNECTIONS", `Maximum connections (${maxConnections}) reached`);
       this.#reportRefusal(path, rejected.error);

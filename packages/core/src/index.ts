@@ -21,6 +21,15 @@ export type {
   SessionStreamInfo,
   SessionStreamsProvider,
 } from "./sessions/registry.ts";
+export type { CompressionOptions } from "./compression.ts";
+export { SAME_ORIGIN } from "./origin-policy.ts";
+export {
+  CREDENTIAL_HEADERS,
+  CREDENTIAL_PARAMS,
+  REDACTED,
+  redactHeaders,
+  redactUrl,
+} from "./redact.ts";
 export type {
   SocketLike,
   WebSocketConfig,

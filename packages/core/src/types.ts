@@ -7,6 +7,7 @@ import type { SessionsOptions } from "./sessions/options.ts";
 import type { MessageBroker } from "./cluster/broker.ts";
 import type { LimitsConfig } from "./limits/options.ts";
 import type { Instrumentation } from "./instrumentation/instrumentation.ts";
+import type { CompressionOptions } from "./compression.ts";
 import type { RoomsOptions } from "./rooms/options.ts";
 
 /** The data a frame carries. */
@@ -105,7 +106,13 @@ export interface WebSocketConfig extends LimitsConfig {
   maxMessageSize?: number;
   /** Who may connect. @default { strategy: "none" } */
   auth?: AuthConfig;
-  /** Browser origins allowed to connect; another `Origin` gets HTTP 403. @default undefined (any) */
+  /**
+   * Browser origins allowed to connect (WebSocket and the HTTP agent routes); another `Origin`
+   * gets HTTP 403 `ORIGIN_NOT_ALLOWED`. `"*"` allows any; `"same-origin"` ({@link SAME_ORIGIN})
+   * allows pages served by this host and port (the request's `Host`). Requests without `Origin`
+   * (non-browser clients) are always allowed. `agentsocket serve` uses `["same-origin", ...]`.
+   * @default undefined (any)
+   */
   allowedOrigins?: string[];
   /**
    * Send the `{type:"connected"}` frame on open and answer JSON `{type:"ping"}` frames with
@@ -149,4 +156,10 @@ export interface WebSocketConfig extends LimitsConfig {
    * `createServer` turns it on with `agent.resume`. @default false
    */
   sessions?: boolean | SessionsOptions;
+  /**
+   * Negotiate permessage-deflate (RFC 7692) with clients that offer it: `true` takes the
+   * defaults, an object tunes them. Costs CPU and per-connection memory; saves bandwidth.
+   * @default false
+   */
+  compression?: boolean | CompressionOptions;
 }

@@ -8,7 +8,12 @@ import type { Server as HttpsServer } from "node:https";
 import type { Duplex } from "node:stream";
 import { WebSocketServer } from "ws";
 import type { WebSocketConnectionManager } from "@agentsocket/core";
-import { acceptNodeWebSocket, answerUpgrade, parseRequestUrl } from "@agentsocket/core/adapter";
+import {
+  acceptNodeWebSocket,
+  answerUpgrade,
+  parseRequestUrl,
+  wsServerOptions,
+} from "@agentsocket/core/adapter";
 
 /**
  * Adds the manager's WebSocket endpoints to an existing HTTP server.
@@ -34,7 +39,7 @@ export function attachWebSocket(
   const wss = new WebSocketServer({
     noServer: true,
     clientTracking: false,
-    maxPayload: manager.config.maxMessageSize,
+    ...wsServerOptions(manager.config),
   });
 
   const onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer) => {

@@ -14,6 +14,7 @@ import {
   refusalStatus,
   type Refusal,
   type UpgradeAccepted,
+  wsServerOptions,
 } from "@agentsocket/core/adapter";
 
 /** Options of the {@link agentsocket} plugin. */
@@ -35,7 +36,7 @@ async function agentsocketPlugin(
   }
   if (!fastify.hasDecorator("websocketServer")) {
     await fastify.register(websocket, {
-      options: { maxPayload: manager.config.maxMessageSize, clientTracking: false },
+      options: { ...wsServerOptions(manager.config), clientTracking: false },
     });
   }
 
@@ -115,8 +116,9 @@ const NO_HANDSHAKE = {
 
 /**
  * Serves the manager's WebSocket endpoints on a Fastify app. Registers `@fastify/websocket`
- * (with `maxPayload` set to `manager.config.maxMessageSize`) unless the app already has; core
- * closes oversize frames with 1009 either way. `app.close()` closes every connection with 1001
+ * (with `maxPayload` set to `manager.config.maxMessageSize`, and permessage-deflate when
+ * `manager.config.compression` is on) unless the app already has; core closes oversize frames
+ * with 1009 either way. `app.close()` closes every connection with 1001
  * before the server stops.
  *
  * @throws {TypeError} at registration when the `manager` option is missing.

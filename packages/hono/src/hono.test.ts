@@ -13,6 +13,7 @@ import {
   runConformanceSuite,
   tryConnect,
 } from "@agentsocket/core/testing";
+import { wsServerOptions } from "@agentsocket/core/adapter";
 import { createWebSocketMiddleware, type WebSocketMiddlewareOptions } from "./index.ts";
 
 interface StartOptions {
@@ -27,7 +28,7 @@ async function start(manager: WebSocketConnectionManager, options: StartOptions 
   app.use(
     createWebSocketMiddleware(manager, { upgradeWebSocket, getConnInfo: options.getConnInfo }),
   );
-  const wss = new WebSocketServer({ noServer: true, maxPayload: manager.config.maxMessageSize });
+  const wss = new WebSocketServer({ noServer: true, ...wsServerOptions(manager.config) });
   const server = createAdaptorServer({ fetch: app.fetch, websocket: { server: wss } }) as Server;
   return listenForTests(server, () => manager.closeAll());
 }

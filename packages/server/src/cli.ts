@@ -3,6 +3,7 @@
  * `/`, the agent over WebSocket at `/ws` and over HTTP at `/api/agent/*`, health at `/api/health`
  * — configured by flags and environment variables (a flag wins over its variable).
  */
+import type { DestinationStream } from "pino";
 import { backendFromEnv } from "./backend-from-env.ts";
 import { chatPage } from "./chat-page.ts";
 import { createServer, type AgentServer } from "./create-server.ts";
@@ -10,6 +11,8 @@ import { importPeer, MissingPeerError } from "./import-peer.ts";
 import { limitsFromEnv } from "./limits-from-env.ts";
 import { storeFromEnv } from "./store-from-env.ts";
 import { parseServeOptions } from "./serve-options.ts";
+import { exposureWarning } from "./serve-exposure.ts";
+import { createServeLogger, logRequests } from "./serve-log.ts";
 
 export { authFromEnv, parseServeOptions } from "./serve-options.ts";
 export type { ServeOptions } from "./serve-options.ts";
@@ -23,7 +26,7 @@ Starts an agent server: a chat page at /, the agent over WebSocket at /ws and ov
 Options:
   -f, --framework <name>  hono, express or fastify (env AGENTSOCKET_FRAMEWORK)  [default: hono]
   -p, --port <number>     port, 0 for any free one (env PORT)                   [default: 3000]
-      --host <address>    interface to bind (env HOST)                  [default: all interfaces]
+      --host <address>    interface to bind, 0.0.0.0 for all (env HOST)    [default: 127.0.0.1]
   -h, --help              show this help
 
 Environment:
@@ -33,6 +36,9 @@ Environment:
                           speed of the demo agent [default: 40]
   AGENTSOCKET_JWT_SECRET  require a JWT signed with this secret (?token= or Authorization: Bearer)
   AGENTSOCKET_API_KEYS    require one of these comma-separated keys (?apiKey= or x-api-key)
+  AGENTSOCKET_ALLOWED_ORIGINS
+                          comma-separated origins whose pages may use the agent besides the
+                          server's own page; * for any         [default: the page's own origin]
   REDIS_URL               join the other instances on this Redis (rooms, users and broadcasts
                           cross instances; /api/ready is 503 while Redis is down);
                           AGENTSOCKET_REDIS_PREFIX [default: agentsocket]
@@ -50,6 +56,8 @@ Environment:
                           connections per authenticated user; the next gets 429      [default: off]
   AGENTSOCKET_STREAMS_PER_MINUTE
                           streams one user may start per minute (WebSocket and HTTP) [default: off]
+  LOG_LEVEL               trace, debug, info, warn, error, fatal or silent: one JSON line per
+                          request and WebSocket on stdout, credentials redacted [default: info]
   AGENTSOCKET_DB          the SQLite file conversations are kept in     [default: ./agentsocket.db]
   DATABASE_URL            keep conversations in this PostgreSQL instead (postgres://…), in the
                           schema AGENTSOCKET_DB_SCHEMA                    [default: agentsocket]
@@ -66,6 +74,8 @@ export interface CliRuntime {
   setExitCode: (code: number) => void;
   /** On SIGINT/SIGTERM, stop the server and exit the process. @default true */
   handleSignals: boolean;
+  /** Where the JSON log lines (requests, handshakes, closed sockets) go. @default process.stdout */
+  logs?: DestinationStream;
 }
 
 const DEFAULT_RUNTIME: CliRuntime = {
@@ -75,6 +85,7 @@ const DEFAULT_RUNTIME: CliRuntime = {
     process.exitCode = code;
   },
   handleSignals: true,
+  logs: process.stdout,
 };
 
 /** Exit codes: a usage mistake (bad command, flag or value), or a server that could not start. */
@@ -110,7 +121,7 @@ export async function main(
 
   let prepared: Awaited<ReturnType<typeof prepareServer>>;
   try {
-    prepared = await prepareServer(args, env);
+    prepared = await prepareServer(args, env, io.logs ?? process.stdout);
   } catch (error) {
     // A framework or the AI SDK that is not installed: the message says what to install.
     if (error instanceof MissingPeerError) {
@@ -141,16 +152,19 @@ export async function main(
   const url = `http://${displayHost(options.host)}:${server.port}`;
   const auth = options.auth.strategy === "none" ? "no auth" : `auth: ${options.auth.strategy}`;
   io.log(`agentsocket serving ${url} (${server.framework}, ${description}, ${auth})`);
+  const exposed = exposureWarning(options.host, options.auth);
+  if (exposed) io.error(exposed);
   if (io.handleSignals) stopOnSignals(server, io, options.drainMs);
   return server;
 }
 
 /** Builds the server `serve` describes, chat page included, without starting it. */
-async function prepareServer(args: string[], env: NodeJS.ProcessEnv) {
+async function prepareServer(args: string[], env: NodeJS.ProcessEnv, logs: DestinationStream) {
   const options = parseServeOptions(args, env);
   const limits = limitsFromEnv(env);
+  const logger = createServeLogger(env.LOG_LEVEL, logs);
   const { backend, description, allowedTools } = await backendFromEnv(env);
-  const { framework, port, host, auth, socketio, allowedModels } = options;
+  const { framework, port, host, auth, socketio, allowedModels, allowedOrigins } = options;
   const agent = {
     allowedTools,
     ...limits.agent,
@@ -159,7 +173,12 @@ async function prepareServer(args: string[], env: NodeJS.ProcessEnv) {
   const cluster = await brokerFromEnv(env);
   // Opened last of what can be refused, so a bad variable leaves no database file behind.
   const { store, description: kept } = await storeFromEnv(env);
-  const websocket = { auth, ...limits.websocket, ...(cluster ? { broker: cluster.broker } : {}) };
+  const websocket = {
+    auth,
+    allowedOrigins,
+    ...limits.websocket,
+    ...(cluster ? { broker: cluster.broker } : {}),
+  };
   const server = await createServer(backend, {
     framework,
     config: { port, host, websocket, agent: { ...agent, conversations: { store } }, socketio },
@@ -177,6 +196,7 @@ async function prepareServer(args: string[], env: NodeJS.ProcessEnv) {
     await store.close().catch(() => {});
     throw error;
   });
+  logRequests(server.httpServer!, logger);
   // The CLI opened the store, so the server it hands out closes it: stop() leaves nothing open.
   const stopServer = server.stop.bind(server);
   let stopping: Promise<void> | undefined;

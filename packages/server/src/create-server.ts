@@ -2,6 +2,7 @@
  * `createServer(neurolink, { framework, config })`: one call gives an HTTP server with health
  * routes and the WebSocket endpoints, on Hono, Express or Fastify.
  */
+import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import {
   WebSocketConnectionManager,
@@ -184,6 +185,11 @@ export class AgentServer {
    */
   addHealthCheck(name: string, check: HealthCheck): void {
     this.#checks.add(name, check);
+  }
+
+  /** The Node HTTP server underneath, after `initialize()`. */
+  get httpServer(): Server | undefined {
+    return this.#binding?.server;
   }
 
   /** The framework's app (Hono, Express or Fastify instance), after `initialize()`. */

@@ -20,6 +20,18 @@ export { createPrometheusMetrics } from "./prometheus.ts";
 export type { PrometheusMetrics, PrometheusMetricsOptions } from "./prometheus.ts";
 export { createOpenTelemetryInstrumentation } from "./opentelemetry.ts";
 export type { MeterLike, OpenTelemetryOptions } from "./opentelemetry.ts";
+export { AgentSocketServer, NeuroLinkWebSocketServer } from "./standalone/standalone-server.ts";
+export type { AgentSocketServerOptions } from "./standalone/standalone-server.ts";
+export type {
+  ConnectionEvent,
+  DisconnectEvent,
+  ErrorEvent,
+  HeartbeatEvent,
+  MessageEvent,
+  StandaloneEvents,
+} from "./standalone/events.ts";
+export type { StandaloneChannel } from "./standalone/facade.ts";
+export type { MetricsOptions, StandaloneStats } from "./standalone/stats.ts";
 export { chatPage } from "./chat-page.ts";
 export type { ChatPageOptions } from "./chat-page.ts";
 export { MissingPeerError } from "./import-peer.ts";

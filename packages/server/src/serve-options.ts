@@ -5,13 +5,19 @@
 import { parseArgs } from "node:util";
 import type { AuthConfig } from "@agentsocket/core";
 import type { Framework } from "./create-server.ts";
+import { serveOrigins } from "./serve-exposure.ts";
 
 /** What `agentsocket serve` runs with, after flags and environment are merged. */
 export interface ServeOptions {
   framework: Framework;
   port: number;
-  /** `undefined` binds every interface. */
-  host: string | undefined;
+  /** The interface to bind (`--host`/`HOST`). @default "127.0.0.1" */
+  host: string;
+  /**
+   * Browser origins the WebSocket and HTTP routes accept: the page's own (`"same-origin"`), the
+   * ones in `AGENTSOCKET_ALLOWED_ORIGINS`, and those Socket.IO's CORS admits.
+   */
+  allowedOrigins: string[];
   auth: AuthConfig;
   /** Serve the Socket.IO namespace too (`AGENTSOCKET_SOCKETIO=1`), with CORS for these origins. */
   socketio: false | { cors?: { origin: string[]; credentials: true } };
@@ -21,12 +27,12 @@ export interface ServeOptions {
   drainMs: number;
 }
 
-const DEFAULTS = { framework: "hono", port: 3000, drainMs: 25_000 } as const;
+const DEFAULTS = { framework: "hono", port: 3000, host: "127.0.0.1", drainMs: 25_000 } as const;
 const FRAMEWORKS: readonly Framework[] = ["hono", "express", "fastify"];
 
 /**
- * Merges `serve` flags over `AGENTSOCKET_FRAMEWORK`, `PORT` and `HOST`, and reads auth from the
- * environment. Empty variables count as unset.
+ * Merges `serve` flags over `AGENTSOCKET_FRAMEWORK`, `PORT` and `HOST`, and reads auth and
+ * `AGENTSOCKET_ALLOWED_ORIGINS` from the environment. Empty variables count as unset.
  * @throws {TypeError} naming the flag or variable that is unknown or has a bad value.
  */
 export function parseServeOptions(args: string[], env: NodeJS.ProcessEnv): ServeOptions {
@@ -74,7 +80,8 @@ export function parseServeOptions(args: string[], env: NodeJS.ProcessEnv): Serve
   return {
     framework: (framework?.value as Framework | undefined) ?? DEFAULTS.framework,
     port: port ? Number(port.value) : DEFAULTS.port,
-    host: host?.value,
+    host: host?.value ?? DEFAULTS.host,
+    allowedOrigins: serveOrigins(listFromEnv(env.AGENTSOCKET_ALLOWED_ORIGINS), origins),
     auth: authFromEnv(env),
     socketio:
       socketio === "1" &&

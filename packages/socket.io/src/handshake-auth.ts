@@ -13,6 +13,7 @@ import {
   type AuthResult,
   type UpgradeRequest,
 } from "@agentsocket/core";
+import { originProblem } from "@agentsocket/core/adapter";
 import type { ExtendedError, Socket } from "socket.io";
 
 /** Something that authenticates handshakes: a {@link WebSocketConnectionManager}, to share its auth. */
@@ -77,12 +78,9 @@ export function createHandshakeMiddleware(
   users: WeakMap<Socket, AuthenticatedUser>,
 ): Middleware {
   return (socket, next) => {
-    const origin = socket.handshake.headers.origin;
-    if (allowedOrigins && origin && !allowedOrigins.includes("*")) {
-      if (!allowedOrigins.includes(origin)) {
-        return next(refusal("ORIGIN_NOT_ALLOWED", `Origin ${origin} is not allowed`));
-      }
-    }
+    const { origin, host } = socket.handshake.headers;
+    const foreign = originProblem(allowedOrigins, origin || undefined, host);
+    if (foreign) return next(refusal("ORIGIN_NOT_ALLOWED", foreign));
     const request = handshakeRequest(socket.handshake, authority.config.auth);
     authority.authenticate(request).then(
       (result) => {

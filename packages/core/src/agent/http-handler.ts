@@ -10,6 +10,7 @@ import { jsonResponse, refusalStatus } from "../http-response.ts";
 import { settlesWithin } from "../drain.ts";
 import { describeIssues } from "../message-router.ts";
 import { errorFrame } from "../protocol.ts";
+import { requestOriginProblem } from "../origin-policy.ts";
 import { readHeader } from "../request.ts";
 import { createSseStream, SSE_HEADERS } from "../streaming/sse.ts";
 import type { AgentBackend } from "./backend.ts";
@@ -81,12 +82,8 @@ export function createAgentHttpHandler(
   const admit = async (request: Request): Promise<Admitted | Response> => {
     if (closing || manager?.shuttingDown)
       return refuse("SHUTTING_DOWN", ERRORS.SHUTTING_DOWN.message);
-    const allowedOrigins = manager?.config.allowedOrigins;
-    const origin = request.headers.get("origin");
-    if (allowedOrigins && origin !== null && !allowedOrigins.includes("*")) {
-      if (!allowedOrigins.includes(origin))
-        return refuse("ORIGIN_NOT_ALLOWED", `Origin ${origin} is not allowed`);
-    }
+    const foreign = requestOriginProblem(manager?.config.allowedOrigins, request);
+    if (foreign) return refuse("ORIGIN_NOT_ALLOWED", foreign);
     let identity: AgentIdentity = {};
     if (manager) {
       const auth = await manager.authenticate({ url: request.url, headers: request.headers });

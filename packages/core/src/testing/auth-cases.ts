@@ -179,4 +179,16 @@ export function authCases(h: Harness): void {
     await (await h.connect(wsUrl(), { origin: "https://app.example.com" })).ofType("connected");
     await (await h.connect(wsUrl())).ofType("connected");
   });
+
+  it('allowedOrigins "same-origin": a page of this host and port connects, others get 403', async () => {
+    const { wsUrl } = await h.serve({ allowedOrigins: ["same-origin"] });
+    const { host } = new URL(wsUrl());
+    await (await h.connect(wsUrl(), { origin: `http://${host}` })).ofType("connected");
+    await (await h.connect(wsUrl(), { origin: `https://${host}` })).ofType("connected");
+    const port = Number(new URL(wsUrl()).port);
+    const otherPort = `http://${new URL(wsUrl()).hostname}:${port === 65535 ? port - 1 : port + 1}`;
+    for (const origin of [otherPort, "https://evil.example.com", "null"])
+      expect(await h.tryConnect(wsUrl(), { origin })).toEqual(refused(403, "ORIGIN_NOT_ALLOWED"));
+    await (await h.connect(wsUrl())).ofType("connected");
+  });
 }

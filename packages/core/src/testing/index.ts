@@ -12,6 +12,7 @@ import { describe } from "vitest";
 import { abuseCases } from "./abuse-cases.ts";
 import { agentCases } from "./agent-cases.ts";
 import { authCases } from "./auth-cases.ts";
+import { compressionCases } from "./compression-cases.ts";
 import { connectionCases } from "./connection-cases.ts";
 import { handshakeCases } from "./handshake-cases.ts";
 import { createHarness, type ConformanceTarget } from "./harness.ts";
@@ -36,6 +37,7 @@ export function runConformanceSuite(target: ConformanceTarget): void {
     describe("agent", () => agentCases(harness));
     if (target.server) describe("server", () => serverCases(harness));
     describe("hardening", () => hardeningCases(harness));
+    describe("compression", () => compressionCases(harness));
     if (target.server) describe("agent over HTTP", () => httpAgentCases(harness));
     if (target.server) describe("HTTP hardening", () => httpHardeningCases(harness));
     if (target.server) describe("tickets", () => ticketCases(harness));

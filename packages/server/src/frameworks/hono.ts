@@ -10,7 +10,7 @@ import type { Duplex } from "node:stream";
 import type { Http2Bindings, HttpBindings } from "@hono/node-server";
 import type { Context, Next } from "hono";
 import { WebSocketServer } from "ws";
-import { answerUpgrade, rejectionResponse } from "@agentsocket/core/adapter";
+import { answerUpgrade, rejectionResponse, wsServerOptions } from "@agentsocket/core/adapter";
 import { importPeer } from "../import-peer.ts";
 import { runFetchRoute, runRoute, type HandlerRoute, type HttpRouteContext } from "../routes.ts";
 import { bodyRefusal, notFound } from "../refusals.ts";
@@ -99,7 +99,7 @@ export const bindHono: BindFramework = async (routes, manager) => {
   const wss = new WebSocketServer({
     noServer: true,
     clientTracking: false,
-    maxPayload: manager.config.maxMessageSize,
+    ...wsServerOptions(manager.config),
   });
   const server = createAdaptorServer({
     fetch,

@@ -6,6 +6,7 @@
  */
 import type { WebSocketConnectionManager } from "../../connection-manager.ts";
 import { rejectionResponse, jsonResponse } from "../../http-response.ts";
+import { requestOriginProblem } from "../../origin-policy.ts";
 import { isAgentService, type AgentService } from "../service.ts";
 import type { ConversationStore } from "./store.ts";
 import { ANONYMOUS_USER } from "./turns.ts";
@@ -46,13 +47,8 @@ export function createConversationHttpHandler(
 
   /** The caller's user id, or the refusal to send. */
   const caller = async (request: Request): Promise<string | Response> => {
-    const allowed = manager?.config.allowedOrigins;
-    const origin = request.headers.get("origin");
-    if (allowed && origin !== null && !allowed.includes("*") && !allowed.includes(origin))
-      return rejectionResponse({
-        code: "ORIGIN_NOT_ALLOWED",
-        message: `Origin ${origin} is not allowed`,
-      });
+    const foreign = requestOriginProblem(manager?.config.allowedOrigins, request);
+    if (foreign) return rejectionResponse({ code: "ORIGIN_NOT_ALLOWED", message: foreign });
     if (manager === undefined) return ANONYMOUS_USER;
     const auth = await manager.authenticate({ url: request.url, headers: request.headers });
     if (!auth.ok) return rejectionResponse(auth.error);
