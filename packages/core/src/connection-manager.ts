@@ -15,6 +15,7 @@ import { refusalStatus } from "./http-response.ts";
 import { createHeartbeat, type Heartbeat } from "./heartbeat.ts";
 import { closeSocket, ManagedConnection } from "./managed-connection.ts";
 import { limitBufferedBytes } from "./send-limit.ts";
+import { PathOptions, type HandlerOptions } from "./path-options.ts";
 import { connectedFrame } from "./system-frames.ts";
 import {
   OPEN,
@@ -39,6 +40,9 @@ export class WebSocketConnectionManager extends FanoutMethods {
   readonly config: Readonly<ResolvedConfig>;
   readonly #authenticate: Authenticator;
   readonly #handlers = new Map<string, WebSocketHandler>();
+  readonly #pathOptions = new PathOptions();
+  /** The largest frame any path accepts: what an adapter's `ws` maxPayload must allow. */
+  readonly maxFrameSize = (): number => this.#pathOptions.largest(this.config);
   readonly #connections = new Map<string, ManagedConnection>();
   readonly #byUser = new Map<string, Set<ManagedConnection>>();
   readonly #byPath = new Map<string, Set<ManagedConnection>>();
@@ -62,13 +66,14 @@ export class WebSocketConnectionManager extends FanoutMethods {
     this.fanout = new Fanout(this.config, this.#connections, this.#byUser, send);
   }
 
-  /** Registers the callbacks for connections on `path` (replacing earlier ones). */
-  registerHandler(path: string, handler: WebSocketHandler): void {
+  /** Registers the callbacks for `path` (replacing earlier ones), with `options` for that path. */
+  registerHandler(path: string, handler: WebSocketHandler, options?: HandlerOptions): void {
     if (typeof path !== "string" || !path.startsWith("/")) {
       throw new TypeError(
         `registerHandler: path must start with "/" (got ${JSON.stringify(path)})`,
       );
     }
+    this.#pathOptions.set(trimSlash(path), options ?? handler.pathOptions);
     this.#handlers.set(trimSlash(path), handler);
   }
 
@@ -159,10 +164,11 @@ export class WebSocketConnectionManager extends FanoutMethods {
       ...(decision.user ? { user: decision.user } : {}),
     };
     const handler = this.#handlers.get(decision.path);
+    const settings = this.#pathOptions.settings(this.config, decision.path);
     const managed = new ManagedConnection(
       connection,
-      this.config.systemFrames ? this.fanout.withRoomFrames(handler) : handler,
-      this.config,
+      settings.systemFrames ? this.fanout.withRoomFrames(handler) : handler,
+      settings,
       this.#onClosed,
     );
     const events = managed.events();
@@ -191,7 +197,7 @@ export class WebSocketConnectionManager extends FanoutMethods {
     if (decision.user) addTo(this.#byUser, decision.user.id, managed);
     this.fanout.opened(connection);
     this.#heartbeat.start();
-    if (this.config.systemFrames) socket.send(connectedFrame(connection.id, now));
+    if (settings.systemFrames) socket.send(connectedFrame(connection.id, now));
     invokeSafely(managed.handler?.onOpen, (e) => managed.report(e, "onOpen"), connection);
     return events;
   }

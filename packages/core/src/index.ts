@@ -13,6 +13,7 @@ export type { MessageRouterOptions, RouteContext, RouteHandler } from "./message
 export { CloseCode, ERRORS, WebSocketConnectionError, WebSocketError } from "./errors.ts";
 export type { ErrorCode, ErrorSpec, KnownErrorCode, WebSocketErrorOptions } from "./errors.ts";
 export type { ResolvedConfig } from "./config.ts";
+export type { HandlerOptions } from "./path-options.ts";
 export type {
   SocketLike,
   WebSocketConfig,

@@ -4,6 +4,7 @@
 import type { AuthConfig, AuthenticatedUser } from "./auth/types.ts";
 import type { MessageBroker } from "./cluster/broker.ts";
 import type { RoomsOptions } from "./rooms/options.ts";
+import type { HandlerOptions } from "./path-options.ts";
 
 /** The data a frame carries. */
 export type WebSocketData = string | ArrayBuffer | Uint8Array;
@@ -64,6 +65,8 @@ export interface WebSocketHandler {
   onMessage?: (connection: WebSocketConnection, message: WebSocketMessage) => unknown;
   onClose?: (connection: WebSocketConnection, code: number, reason: string) => unknown;
   onError?: (connection: WebSocketConnection, error: Error) => unknown;
+  /** What `registerHandler` applies when given no options (e.g. the chat handler's). */
+  pathOptions?: HandlerOptions;
 }
 
 /** Configuration of a {@link WebSocketConnectionManager}. */

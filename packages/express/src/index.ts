@@ -34,7 +34,7 @@ export function attachWebSocket(
   const wss = new WebSocketServer({
     noServer: true,
     clientTracking: false,
-    maxPayload: manager.config.maxMessageSize,
+    maxPayload: manager.maxFrameSize(),
   });
 
   const onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer) => {

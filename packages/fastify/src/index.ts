@@ -35,7 +35,7 @@ async function agentsocketPlugin(
   }
   if (!fastify.hasDecorator("websocketServer")) {
     await fastify.register(websocket, {
-      options: { maxPayload: manager.config.maxMessageSize, clientTracking: false },
+      options: { maxPayload: manager.maxFrameSize(), clientTracking: false },
     });
   }
 
@@ -115,7 +115,7 @@ const NO_HANDSHAKE = {
 
 /**
  * Serves the manager's WebSocket endpoints on a Fastify app. Registers `@fastify/websocket`
- * (with `maxPayload` set to `manager.config.maxMessageSize`) unless the app already has; core
+ * (with `maxPayload` set to `manager.maxFrameSize()`) unless the app already has; core
  * closes oversize frames with 1009 either way. `app.close()` closes every connection with 1001
  * before the server stops.
  *

@@ -17,6 +17,7 @@ import {
   type AgentService,
 } from "@agentsocket/core/agent";
 import { agentRoutes } from "./agent-routes.ts";
+import { mountChatPath, type ChatPathConfig } from "./chat-path.ts";
 import { conversationRoutes } from "./conversation-routes.ts";
 import type { FrameworkBinding } from "./frameworks/binding.ts";
 import { bindExpress } from "./frameworks/express.ts";
@@ -51,6 +52,11 @@ export interface ServerConfig {
    * `true` takes every default. @default off
    */
   socketio?: SocketIOConfig | boolean;
+  /**
+   * The Vercel AI SDK WebSocket chat protocol (`useChat` with `ai`'s `WebSocketChatTransport`)
+   * at `chat.path`, with the same auth as `/ws`; `false` turns it off. @default { path: "/chat" }
+   */
+  chat?: ChatPathConfig | false;
 }
 
 /** Options of {@link createServer}. */
@@ -77,6 +83,7 @@ export class AgentServer {
   readonly #routes = new Map<string, RouteDefinition>();
   readonly #agentHttp: AgentHttpHandler;
   readonly #agent: AgentService;
+  readonly #chat: ReturnType<typeof mountChatPath>;
   readonly #socketioConfig: ReturnType<typeof resolveSocketIOConfig>;
   #socketio: SocketIOAttachment | undefined;
   #binding: FrameworkBinding | undefined;
@@ -124,6 +131,7 @@ export class AgentServer {
         createAgentWebSocketHandler(agent),
       );
     }
+    this.#chat = mountChatPath(this.websocket, neurolink, config.chat, config.agent);
     this.#agentHttp = createAgentHttpHandler(agent, { manager: this.websocket });
     for (const route of agentRoutes(basePath, this.#agentHttp)) this.#addRoute(route);
     for (const route of conversationRoutes(basePath, this.websocket, agent)) this.#addRoute(route);
@@ -203,6 +211,7 @@ export class AgentServer {
     this.#stopping ??= (async () => {
       this.#ready = false;
       const deadline = Date.now() + this.websocket.config.closeTimeout;
+      this.#chat?.close();
       await Promise.all([
         this.websocket.closeAll(),
         this.#agentHttp.close(),

@@ -96,7 +96,7 @@ export const bindHono: BindFramework = async (routes, manager) => {
   const wss = new WebSocketServer({
     noServer: true,
     clientTracking: false,
-    maxPayload: manager.config.maxMessageSize,
+    maxPayload: manager.maxFrameSize(),
   });
   const server = createAdaptorServer({
     fetch,

@@ -1,0 +1,84 @@
+/**
+ * Options of `createChatWebSocketHandler`, their defaults and the up-front checks.
+ */
+import type { AuthenticatedUser } from "../../auth/types.ts";
+import { createMemoryChatLog, type ChatStreamLog } from "./chat-log.ts";
+
+/** What {@link ChatHandlerOptions.onError} is told about a failure. */
+export interface ChatErrorContext {
+  /** `send`, `resume`, `abort` or `connection`. */
+  type: string;
+  chatId?: string;
+  userId?: string;
+  /** The client caused it (an invalid frame or messages, a request over the limit). */
+  clientError?: boolean;
+}
+
+/** Options of `createChatWebSocketHandler`. */
+export interface ChatHandlerOptions {
+  /**
+   * Largest `send` frame, in bytes. `useChat` sends the whole history every turn, so this is
+   * larger than the manager's `maxMessageSize`. A larger `send` gets an `error` frame and the
+   * socket stays open; a frame over twice this closes the connection with 1009.
+   * @default 4194304 (4 MiB)
+   */
+  maxRequestBytes?: number;
+  /**
+   * How long an answer keeps running with no client attached (its sender dropped) before it is
+   * aborted upstream: the window in which `resume` can pick it up. @default 30000
+   */
+  graceMs?: number;
+  /** Where answers are kept for `resume`. @default createMemoryChatLog() (this process) */
+  log?: ChatStreamLog;
+  /**
+   * Decides whether a user may use a chat id (e.g. it exists in your database and is theirs).
+   * Chats are private to their user either way. @default every id allowed
+   */
+  authorizeChat?: (
+    user: AuthenticatedUser | undefined,
+    chatId: string,
+  ) => boolean | Promise<boolean>;
+  /** The `messageId` of each answer's `start` chunk. @default crypto.randomUUID() */
+  generateMessageId?: () => string;
+  /** Hears the real errors behind sanitized `error` chunks and frames. Default: `console.error`. */
+  onError?: (error: Error, context: ChatErrorContext) => void;
+}
+
+/** {@link ChatHandlerOptions} with every default filled in. */
+export interface ResolvedChatHandlerOptions extends ChatHandlerOptions {
+  maxRequestBytes: number;
+  graceMs: number;
+  log: ChatStreamLog;
+  generateMessageId: () => string;
+}
+
+export const CHAT_DEFAULTS = { maxRequestBytes: 4 * 1024 * 1024, graceMs: 30_000 } as const;
+
+function checkInteger(name: string, value: number, min: number): void {
+  if (!Number.isInteger(value) || value < min) {
+    throw new TypeError(`The "${name}" option must be an integer >= ${min} (got ${String(value)})`);
+  }
+}
+
+/** @throws {TypeError} naming the first invalid option. */
+export function resolveChatOptions(options: ChatHandlerOptions = {}): ResolvedChatHandlerOptions {
+  const resolved: ResolvedChatHandlerOptions = {
+    ...options,
+    maxRequestBytes: options.maxRequestBytes ?? CHAT_DEFAULTS.maxRequestBytes,
+    graceMs: options.graceMs ?? CHAT_DEFAULTS.graceMs,
+    log: options.log ?? createMemoryChatLog(),
+    generateMessageId: options.generateMessageId ?? (() => crypto.randomUUID()),
+  };
+  checkInteger("maxRequestBytes", resolved.maxRequestBytes, 1);
+  checkInteger("graceMs", resolved.graceMs, 0);
+  for (const name of ["authorizeChat", "generateMessageId", "onError"] as const) {
+    if (options[name] !== undefined && typeof options[name] !== "function") {
+      throw new TypeError(`The "${name}" option must be a function`);
+    }
+  }
+  const { log } = resolved;
+  if (typeof log?.append !== "function" || typeof log.follow !== "function") {
+    throw new TypeError('The "log" option must be a ChatStreamLog');
+  }
+  return resolved;
+}
