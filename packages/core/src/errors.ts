@@ -97,6 +97,8 @@ export const ERRORS = {
   },
   PONG_TIMEOUT: { status: 408, frame: false, message: "No pong in time" },
   TRANSPORT_ERROR: { status: 500, frame: false, message: "Transport error" },
+  STREAM_TOO_LARGE: { status: 413, frame: true, message: "The stream outgrew its log" },
+  STREAM_INTERRUPTED: { status: 502, frame: true, message: "The stream was interrupted" },
 } as const satisfies Record<string, ErrorSpec>;
 
 /** A documented error code (`keyof ERRORS`). */

@@ -60,6 +60,34 @@ export type { BroadcastOptions } from "./cluster/fanout.ts";
 export type { OutboundFrame } from "./rooms/outbound.ts";
 export type { RoomsOptions } from "./rooms/options.ts";
 export type { RoomInfo } from "./rooms/room-registry.ts";
+export { createMemoryStreamStore } from "./stream-store/memory-stream-store.ts";
+export type { MemoryStreamStoreOptions } from "./stream-store/memory-stream-store.ts";
+export {
+  checkAppend,
+  frameBytes,
+  resolveStreamRetention,
+  STREAM_RETENTION_DEFAULTS,
+} from "./stream-store/stream-store.ts";
+export type {
+  ResolvedStreamRetention,
+  StoredFrame,
+  StreamInit,
+  StreamListFilter,
+  StreamMeta,
+  StreamRead,
+  StreamRetention,
+  StreamScope,
+  StreamState,
+  StreamStore,
+} from "./stream-store/stream-store.ts";
+export { openStreamTail } from "./stream-store/stream-tail.ts";
+export type {
+  ResumeRefusal,
+  StreamTail,
+  StreamTailEnd,
+  StreamTailOptions,
+  StreamTailRefusal,
+} from "./stream-store/stream-tail.ts";
 export { createStreamingChannel } from "./streaming/channel.ts";
 export type { StreamingChannel, StreamingChannelOptions } from "./streaming/channel.ts";
 export {

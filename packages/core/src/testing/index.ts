@@ -40,6 +40,8 @@ export function runConformanceSuite(target: ConformanceTarget): void {
 
 export { runConversationStoreSuite } from "./conversation-store-cases.ts";
 export type { ConversationStoreTarget } from "./conversation-store-cases.ts";
+export { eventually, runStreamStoreSuite } from "./stream-store-cases.ts";
+export type { StreamStoreTarget } from "./stream-store-cases.ts";
 export { createHarness, deferred, listenForTests, refused } from "./harness.ts";
 export { handshakeLines, rawRequest } from "./raw-http.ts";
 export type { RawResponse } from "./raw-http.ts";
