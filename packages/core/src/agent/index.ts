@@ -110,11 +110,3 @@ export { chatBackendFromAgent, messageText } from "./chat/agent-chat-backend.ts"
 export type { AgentChatBackendOptions } from "./chat/agent-chat-backend.ts";
 export { toUIChunks, uiFinishReason } from "./chat/ui-chunks.ts";
 export type { ToUIChunksOptions } from "./chat/ui-chunks.ts";
-export { createMemoryChatLog } from "./chat/chat-log.ts";
-export type {
-  ChatLogEntry,
-  ChatLogListener,
-  ChatScope,
-  ChatStreamLog,
-  MemoryChatLogOptions,
-} from "./chat/chat-log.ts";

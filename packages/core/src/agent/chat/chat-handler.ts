@@ -1,18 +1,17 @@
 /**
  * `createChatWebSocketHandler(backend)`: the Vercel AI SDK WebSocket chat protocol, so `ai`'s
  * own `WebSocketChatTransport` (and `useChat`) works against agentsocket unchanged. One active
- * answer per chat id and user; `abort` stops it upstream whichever request it came through;
- * `resume` replays the log then continues live.
+ * answer per chat id and user; `abort` stops it upstream whichever request (and instance) it came
+ * through; `resume` replays the stream log then continues live.
  */
 import { WebSocketError } from "../../errors.ts";
 import { exceedsBytes } from "../../frame-data.ts";
+import type { StreamScope } from "../../stream-store/stream-store.ts";
 import { OPEN, type WebSocketConnection, type WebSocketHandler } from "../../types.ts";
 import type { AgentBackend } from "../backend.ts";
-import { ANONYMOUS_USER } from "../conversations/turns.ts";
 import { chatBackendFromAgent } from "./agent-chat-backend.ts";
 import { attachToStream } from "./chat-attach.ts";
 import { isChatBackend, type ChatBackend, type UIMessageLike } from "./chat-backend.ts";
-import type { ChatScope } from "./chat-log.ts";
 import {
   resolveChatOptions,
   type ChatErrorContext,
@@ -31,14 +30,20 @@ import { attachRun, detachRun, produceAnswer, type ChatRun } from "./chat-run.ts
 
 /** The chat handler: a {@link WebSocketHandler} that can also stop every answer it runs. */
 export interface ChatWebSocketHandler extends WebSocketHandler {
-  /** Aborts every running answer (the server is stopping). */
+  /** Aborts every running answer of this instance (the server is stopping). */
   close(): void;
 }
 
-interface Request {
-  key: string;
-  detach: () => void;
+/** A request receiving an answer: which stream, and how to stop receiving it. */
+interface Attached {
+  streamId: string;
+  stop: () => void;
 }
+
+/** An answer on another instance counts as running while it wrote within this window. */
+const REMOTE_ACTIVE_MS = 60_000;
+/** A reader with more than this queued unsent waits before the next chunk. */
+const CONGESTED_BYTES = 1024 * 1024;
 
 /**
  * Serves a chat backend over the AI SDK WebSocket chat protocol. Register it on its own path:
@@ -48,7 +53,7 @@ interface Request {
  * @throws {TypeError} for a backend with neither `streamUI` nor `stream`, or an invalid option.
  * @example
  * manager.registerHandler("/chat", createChatWebSocketHandler(createDemoAgent()));
- * // client: new WebSocketChatTransport({ url: "ws://localhost:3000/chat" }) from "ai" 7
+ * // in the browser, with ai 7: new WebSocketChatTransport({ url: "/chat" })
  */
 export function createChatWebSocketHandler(
   backend: ChatBackend | AgentBackend,
@@ -56,9 +61,12 @@ export function createChatWebSocketHandler(
 ): ChatWebSocketHandler {
   const chat = isChatBackend(backend) ? backend : chatBackendFromAgent(backend);
   const settings = resolveChatOptions(options);
-  const { log, graceMs, maxRequestBytes } = settings;
+  const { streams, graceMs, maxRequestBytes, nodeId } = settings;
+  /** This instance's answers, by `userId \0 chatId` and by stream id. */
   const runs = new Map<string, ChatRun>();
-  const requests = new WeakMap<WebSocketConnection, Map<string, Request>>();
+  const runsByStream = new Map<string, ChatRun>();
+  const requests = new WeakMap<WebSocketConnection, Map<string, Attached>>();
+  const stopCancels = streams.onCancel(nodeId, (id) => runsByStream.get(id)?.controller.abort());
 
   const report = (error: Error, context: ChatErrorContext) => {
     try {
@@ -68,11 +76,13 @@ export function createChatWebSocketHandler(
       // An onError that throws has nowhere left to report to.
     }
   };
-  const scopeOf = (connection: WebSocketConnection, chatId: string): ChatScope => ({
-    userId: connection.user?.id ?? ANONYMOUS_USER,
-    chatId,
-  });
-  const keyOf = (scope: ChatScope) => `${scope.userId}\u0000${scope.chatId}`;
+  const userOf = (connection: WebSocketConnection) => connection.user?.id;
+  const scopeOf = (connection: WebSocketConnection, chatId: string): StreamScope => {
+    const userId = userOf(connection);
+    return userId === undefined ? { scope: chatId } : { userId, scope: chatId };
+  };
+  const keyOf = (connection: WebSocketConnection, chatId: string) =>
+    `${userOf(connection) ?? ""}\u0000${chatId}`;
   const sender = (connection: WebSocketConnection) => (frame: string) => {
     if (connection.socket.readyState === OPEN) connection.socket.send(frame);
   };
@@ -81,44 +91,63 @@ export function createChatWebSocketHandler(
     if (map === undefined) requests.set(connection, (map = new Map()));
     return map;
   };
+  const contextOf = (connection: WebSocketConnection, type: string, chatId?: string) => ({
+    type,
+    ...(chatId === undefined ? {} : { chatId }),
+    ...(connection.user ? { userId: connection.user.id } : {}),
+  });
 
-  /** Attaches `requestId` to the log's stream; the in-process run (if any) counts it. */
+  /** Attaches `requestId` to a stream; resolves whether it could be served. */
   async function attach(
     connection: WebSocketConnection,
     requestId: string,
-    key: string,
     streamId: string,
     afterSequence: number,
     start: boolean,
   ): Promise<boolean> {
-    const run = runs.get(key);
-    if (run) attachRun(run);
     const own = requestsOf(connection);
-    return attachToStream(
-      {
-        log,
-        streamId,
-        requestId,
-        afterSequence,
-        start,
-        send: sender(connection),
-        onDetach: () => {
-          own.delete(requestId);
-          if (run) detachRun(run, graceMs);
+    const reply = sender(connection);
+    const attached = await attachToStream({
+      store: streams,
+      streamId,
+      requestId,
+      afterSequence,
+      start,
+      authorize: (meta) => meta.userId === userOf(connection),
+      send: reply,
+      congested: () => connection.socket.bufferedAmount > CONGESTED_BYTES,
+    });
+    if (attached === undefined) return false;
+    const run = runsByStream.get(streamId);
+    if (run) attachRun(run);
+    own.set(requestId, { streamId, stop: attached.stop });
+    void attached.done
+      .then(
+        (end) => {
+          if (end === "expired") reply(errorFrame(requestId, CHAT_ERRORS.gone));
         },
-      },
-      (detach) => own.set(requestId, { key, detach }),
-    );
+        (error: unknown) => {
+          report(error as Error, contextOf(connection, "resume"));
+          reply(errorFrame(requestId, CHAT_ERRORS.gone));
+        },
+      )
+      .finally(() => {
+        if (own.get(requestId)?.stop === attached.stop) own.delete(requestId);
+        if (run) detachRun(run, graceMs);
+      });
+    return true;
+  }
+
+  /** Whether another instance runs an answer for this chat (written to recently). */
+  async function activeElsewhere(scope: StreamScope): Promise<boolean> {
+    const meta = await streams.findActive(scope);
+    if (meta === undefined || meta.ownerNode === nodeId) return false;
+    return Date.now() - meta.updatedAt < REMOTE_ACTIVE_MS;
   }
 
   async function send(connection: WebSocketConnection, frame: ChatSendFrame): Promise<void> {
     const reply = sender(connection);
-    const scope = scopeOf(connection, frame.id);
-    const context = {
-      type: "send",
-      chatId: frame.id,
-      ...(connection.user ? { userId: connection.user.id } : {}),
-    };
+    const context = contextOf(connection, "send", frame.id);
     if (settings.authorizeChat && !(await settings.authorizeChat(connection.user, frame.id))) {
       return reply(errorFrame(frame.requestId, CHAT_ERRORS.forbidden));
     }
@@ -129,19 +158,16 @@ export function createChatWebSocketHandler(
       report(error as Error, { ...context, clientError: true });
       return reply(errorFrame(frame.requestId, CHAT_ERRORS.messages));
     }
-    const key = keyOf(scope);
-    // Checked and claimed with no await in between: two sends cannot both start.
-    if (runs.get(key)?.ended === false)
-      return reply(errorFrame(frame.requestId, CHAT_ERRORS.active));
+    const key = keyOf(connection, frame.id);
+    // Checked and claimed with no await in between: two sends here cannot both start.
+    if (runs.has(key)) return reply(errorFrame(frame.requestId, CHAT_ERRORS.active));
     if (requestsOf(connection).has(frame.requestId)) {
       return reply(errorFrame(frame.requestId, CHAT_ERRORS.invalid));
     }
     const controller = new AbortController();
-    const streamId = log.create(scope);
     const run: ChatRun = {
-      key,
       controller,
-      streamId,
+      streamId: undefined,
       ended: false,
       attached: 0,
       graceTimer: undefined,
@@ -151,10 +177,25 @@ export function createChatWebSocketHandler(
       run.ended = true;
       if (run.graceTimer !== undefined) clearTimeout(run.graceTimer);
       if (runs.get(key) === run) runs.delete(key);
+      if (run.streamId !== undefined) runsByStream.delete(run.streamId);
     };
     try {
-      const id = await streamId;
-      await attach(connection, frame.requestId, key, id, -1, false);
+      const scope = scopeOf(connection, frame.id);
+      if (await activeElsewhere(scope)) {
+        done();
+        return reply(errorFrame(frame.requestId, CHAT_ERRORS.active));
+      }
+      const meta = await streams.create({
+        ownerNode: nodeId,
+        connectionId: connection.id,
+        ...scope,
+        ...(settings.retention ? { retention: settings.retention } : {}),
+      });
+      const streamId = (run.streamId = meta.streamId);
+      runsByStream.set(streamId, run);
+      await attach(connection, frame.requestId, streamId, -1, false);
+      // The sender may have gone during the awaits: the grace window starts now, not never.
+      if (run.attached === 0) detachRun(run, graceMs);
       const request = {
         chatId: frame.id,
         trigger: frame.trigger,
@@ -167,7 +208,7 @@ export function createChatWebSocketHandler(
         responseMessageId: settings.generateMessageId(),
         abortSignal: controller.signal,
       };
-      void produceAnswer(chat, request, log, id, (error) => report(error, context)).finally(done);
+      void produceAnswer(chat, request, streams, streamId, (e) => report(e, context)).finally(done);
     } catch (error) {
       done();
       report(error as Error, context);
@@ -176,23 +217,29 @@ export function createChatWebSocketHandler(
   }
 
   async function resume(connection: WebSocketConnection, frame: ChatResumeFrame): Promise<void> {
-    const reply = sender(connection);
-    const scope = scopeOf(connection, frame.id);
-    const streamId = await log.current(scope);
-    const attached =
-      streamId !== undefined &&
-      (await attach(
-        connection,
-        frame.requestId,
-        keyOf(scope),
-        streamId,
-        frame.lastSequence ?? -1,
-        true,
-      ));
-    if (!attached) reply(noActiveFrame(frame.requestId));
+    const meta = await streams.findActive(scopeOf(connection, frame.id), { includeDone: true });
+    const lastSequence = frame.lastSequence ?? -1;
+    const served =
+      meta !== undefined &&
+      (await attach(connection, frame.requestId, meta.streamId, lastSequence, true));
+    if (!served) sender(connection)(noActiveFrame(frame.requestId));
   }
 
-  const handler: ChatWebSocketHandler = {
+  /** Stops the answer a request receives, on whichever instance runs it. */
+  async function abort(connection: WebSocketConnection, requestId: string): Promise<void> {
+    const attached = requestsOf(connection).get(requestId);
+    // Aborting an answer that already ended is not an error: the two race by nature.
+    if (attached === undefined) return;
+    const run = runsByStream.get(attached.streamId);
+    if (run) return run.controller.abort();
+    // Only a stream of this user was attached (the tail authorized it): route the cancel.
+    await streams.requestCancel(attached.streamId);
+  }
+
+  const failed = (connection: WebSocketConnection, type: string) => (error: unknown) =>
+    report(error instanceof Error ? error : new Error(String(error)), contextOf(connection, type));
+
+  return {
     // Frames up to twice the limit are read, so an oversize `send` gets an answer.
     pathOptions: { systemFrames: false, maxMessageSize: maxRequestBytes * 2 },
     async onMessage(connection, message) {
@@ -203,7 +250,7 @@ export function createChatWebSocketHandler(
         const error = new WebSocketError(CHAT_ERRORS.tooLarge(maxRequestBytes), {
           code: "MESSAGE_TOO_LARGE",
         });
-        report(error, { type: "send", clientError: true });
+        report(error, { ...contextOf(connection, "send"), clientError: true });
         if (requestId === undefined) return connection.socket.close(1009, "Message too big");
         return sender(connection)(errorFrame(requestId, error.message));
       }
@@ -214,26 +261,25 @@ export function createChatWebSocketHandler(
         return sender(connection)(errorFrame(parsed.requestId, CHAT_ERRORS.invalid));
       }
       const { frame } = parsed;
-      if (frame.type === "send") return send(connection, frame);
-      if (frame.type === "resume") return resume(connection, frame);
-      const request = requestsOf(connection).get(frame.requestId);
-      // Aborting an answer that already ended is not an error: the two race by nature.
-      if (request) runs.get(request.key)?.controller.abort();
+      const work =
+        frame.type === "send"
+          ? send(connection, frame)
+          : frame.type === "resume"
+            ? resume(connection, frame)
+            : abort(connection, frame.requestId);
+      await work.catch(failed(connection, frame.type));
     },
     onClose(connection) {
-      for (const request of [...(requests.get(connection)?.values() ?? [])]) request.detach();
+      for (const attached of requests.get(connection)?.values() ?? []) attached.stop();
       requests.delete(connection);
     },
     onError(connection, error) {
-      report(error, {
-        type: "connection",
-        ...(connection.user ? { userId: connection.user.id } : {}),
-      });
+      report(error, contextOf(connection, "connection"));
     },
     close() {
+      stopCancels();
       const reason = new WebSocketError(CHAT_ERRORS.shutdown, { code: "SHUTTING_DOWN" });
       for (const run of runs.values()) run.controller.abort(reason);
     },
   };
-  return handler;
 }

@@ -2,7 +2,8 @@
  * Options of `createChatWebSocketHandler`, their defaults and the up-front checks.
  */
 import type { AuthenticatedUser } from "../../auth/types.ts";
-import { createMemoryChatLog, type ChatStreamLog } from "./chat-log.ts";
+import { createMemoryStreamStore } from "../../stream-store/memory-stream-store.ts";
+import type { StreamRetention, StreamStore } from "../../stream-store/stream-store.ts";
 
 /** What {@link ChatHandlerOptions.onError} is told about a failure. */
 export interface ChatErrorContext {
@@ -28,8 +29,16 @@ export interface ChatHandlerOptions {
    * aborted upstream: the window in which `resume` can pick it up. @default 30000
    */
   graceMs?: number;
-  /** Where answers are kept for `resume`. @default createMemoryChatLog() (this process) */
-  log?: ChatStreamLog;
+  /**
+   * Where answers are kept for `resume`: a shared store (`@agentsocket/redis`) lets a client
+   * resume on another instance, and `abort` reach the instance that runs the answer.
+   * @default createMemoryStreamStore() (this process)
+   */
+  streams?: StreamStore;
+  /** Bounds and lifetimes of each answer's log (a finished one stays resumable `completedTtlMs`). */
+  retention?: StreamRetention;
+  /** This instance's id in the store (cancel requests are routed by it). @default a random UUID */
+  nodeId?: string;
   /**
    * Decides whether a user may use a chat id (e.g. it exists in your database and is theirs).
    * Chats are private to their user either way. @default every id allowed
@@ -48,7 +57,8 @@ export interface ChatHandlerOptions {
 export interface ResolvedChatHandlerOptions extends ChatHandlerOptions {
   maxRequestBytes: number;
   graceMs: number;
-  log: ChatStreamLog;
+  streams: StreamStore;
+  nodeId: string;
   generateMessageId: () => string;
 }
 
@@ -66,7 +76,8 @@ export function resolveChatOptions(options: ChatHandlerOptions = {}): ResolvedCh
     ...options,
     maxRequestBytes: options.maxRequestBytes ?? CHAT_DEFAULTS.maxRequestBytes,
     graceMs: options.graceMs ?? CHAT_DEFAULTS.graceMs,
-    log: options.log ?? createMemoryChatLog(),
+    streams: options.streams ?? createMemoryStreamStore(),
+    nodeId: options.nodeId ?? crypto.randomUUID(),
     generateMessageId: options.generateMessageId ?? (() => crypto.randomUUID()),
   };
   checkInteger("maxRequestBytes", resolved.maxRequestBytes, 1);
@@ -76,9 +87,12 @@ export function resolveChatOptions(options: ChatHandlerOptions = {}): ResolvedCh
       throw new TypeError(`The "${name}" option must be a function`);
     }
   }
-  const { log } = resolved;
-  if (typeof log?.append !== "function" || typeof log.follow !== "function") {
-    throw new TypeError('The "log" option must be a ChatStreamLog');
+  const { streams } = resolved;
+  if (typeof streams?.append !== "function" || typeof streams.findActive !== "function") {
+    throw new TypeError('The "streams" option must be a StreamStore');
+  }
+  if (typeof resolved.nodeId !== "string" || resolved.nodeId === "") {
+    throw new TypeError('The "nodeId" option must be a non-empty string');
   }
   return resolved;
 }

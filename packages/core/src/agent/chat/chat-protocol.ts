@@ -115,4 +115,6 @@ export const CHAT_ERRORS = {
   tooLarge: (limit: number) => `The chat request is larger than ${limit} bytes.`,
   shutdown: "Server shutting down",
   failed: "The model provider failed",
+  tooLong: "The answer outgrew its log",
+  gone: "The answer is no longer available",
 } as const;

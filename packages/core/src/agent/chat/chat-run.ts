@@ -1,23 +1,23 @@
 /**
- * One chat answer, from `backend.streamUI()` into the chat log: a `start` chunk with a stable
- * `messageId` first, the backend's chunks, then `abort` (cancelled) or a sanitized `error`
- * (failed), then the log's end. Runs with nobody attached are aborted after `graceMs`.
+ * One chat answer, from `backend.streamUI()` into the stream store: a `start` chunk with a stable
+ * `messageId` first, the backend's chunks, then the terminal frame — empty, or holding `abort`
+ * (cancelled) or a sanitized `error` (failed). Runs with nobody attached are aborted after
+ * `graceMs`.
  */
 import { WebSocketError } from "../../errors.ts";
+import type { StreamStore } from "../../stream-store/stream-store.ts";
 import { unrefTimer } from "../../timers.ts";
 import { ABORTED, closeIterator, untilAborted } from "../stream-pump.ts";
 import type { ChatBackend, ChatStreamRequest, UIChunkLike } from "./chat-backend.ts";
-import type { ChatStreamLog } from "./chat-log.ts";
 import { CHAT_ERRORS } from "./chat-protocol.ts";
 
 /** A running answer of this process. */
 export interface ChatRun {
-  readonly key: string;
   readonly controller: AbortController;
-  /** Resolves to the log's stream id once created. */
-  readonly streamId: Promise<string>;
+  /** The store's stream id, once created. */
+  streamId: string | undefined;
   ended: boolean;
-  /** Requests (sends or resumes) currently receiving it. */
+  /** Requests (sends or resumes) on this process currently receiving it. */
   attached: number;
   graceTimer: ReturnType<typeof setTimeout> | undefined;
 }
@@ -37,69 +37,76 @@ export function detachRun(run: ChatRun, graceMs: number): void {
   unrefTimer(run.graceTimer);
 }
 
+const toError = (value: unknown) => (value instanceof Error ? value : new Error(String(value)));
+
 /**
- * Streams the backend's answer into `log` under `streamId`. Never rejects: failures go to
- * `report` and become an `error` chunk with a message safe for the client.
+ * Streams the backend's answer into `store` under `streamId`. Never rejects: failures go to
+ * `report` and end the answer with an `error` chunk whose text is safe for the client.
  */
 export async function produceAnswer(
   backend: ChatBackend,
   request: ChatStreamRequest,
-  log: ChatStreamLog,
+  store: StreamStore,
   streamId: string,
   report: (error: Error) => void,
 ): Promise<void> {
   const signal = request.abortSignal;
-  const append = (chunk: UIChunkLike) => log.append(streamId, JSON.stringify(chunk));
+  let offset = 0;
   let started = false;
-  const cancelled = async () => {
-    const reason = signal.reason;
-    if (reason instanceof WebSocketError)
-      await append({ type: "error", errorText: reason.message });
-    else await append({ type: "abort" });
+  const append = async (chunk: UIChunkLike) => {
+    await store.append(streamId, { offset: offset + 1, frame: JSON.stringify(chunk) });
+    offset++;
   };
+  const start = () => append({ type: "start", messageId: request.responseMessageId });
+  // An abort whose reason is a WebSocketError (shutdown) is an error to the client, not a stop.
+  const cancelled = (): UIChunkLike =>
+    signal.reason instanceof WebSocketError
+      ? { type: "error", errorText: signal.reason.message }
+      : { type: "abort" };
+  let last: UIChunkLike | undefined;
   try {
     const iterable = await untilAborted(Promise.resolve(backend.streamUI(request)), signal);
-    if (iterable === ABORTED) return await finish();
-    const iterator = iterable[Symbol.asyncIterator]();
-    for (;;) {
-      const next = await untilAborted(iterator.next(), signal);
-      if (next === ABORTED || signal.aborted) {
-        closeIterator(iterator);
-        break;
-      }
-      if (next.done) break;
-      const chunk = next.value;
-      if (!started) {
-        started = true;
-        // Chat replaces the partial message on replay only when `start` carries its id.
-        if (chunk.type === "start") {
-          await append({ ...chunk, messageId: request.responseMessageId });
-          continue;
+    if (iterable !== ABORTED) {
+      const iterator = iterable[Symbol.asyncIterator]();
+      for (;;) {
+        const next = await untilAborted(iterator.next(), signal);
+        if (next === ABORTED || signal.aborted) {
+          closeIterator(iterator);
+          break;
         }
-        await append({ type: "start", messageId: request.responseMessageId });
+        if (next.done) break;
+        const chunk = next.value;
+        if (!started) {
+          started = true;
+          // Chat replaces the partial message on replay only when `start` carries its id.
+          if (chunk.type === "start") {
+            await append({ ...chunk, messageId: request.responseMessageId });
+            continue;
+          }
+          await start();
+        }
+        await append(chunk);
       }
-      await append(chunk);
     }
-    await finish();
+    if (signal.aborted) last = cancelled();
   } catch (error) {
-    try {
-      if (signal.aborted) await finish();
-      else {
-        report(error instanceof Error ? error : new Error(String(error)));
-        if (!started) await append({ type: "start", messageId: request.responseMessageId });
-        await append({ type: "error", errorText: CHAT_ERRORS.failed });
-      }
-    } catch (logError) {
-      report(logError instanceof Error ? logError : new Error(String(logError)));
+    if (signal.aborted) last = cancelled();
+    else {
+      report(toError(error));
+      const full = (error as { code?: unknown })?.code === "STREAM_TOO_LARGE";
+      last = { type: "error", errorText: full ? CHAT_ERRORS.tooLong : CHAT_ERRORS.failed };
     }
-  } finally {
-    await log.end(streamId).catch((error: unknown) => report(error as Error));
   }
-
-  async function finish() {
-    if (!signal.aborted) return;
-    if (!started) await append({ type: "start", messageId: request.responseMessageId });
-    started = true;
-    await cancelled();
+  try {
+    if (!started && last) await start();
+  } catch (error) {
+    report(toError(error));
   }
+  // The terminal frame is accepted past the log's bounds: the client always learns the end.
+  const terminal = {
+    offset: offset + 1,
+    frame: last ? JSON.stringify(last) : "",
+    terminal: true as const,
+  };
+  await store.end(streamId, terminal).catch((error: unknown) => report(toError(error)));
 }
