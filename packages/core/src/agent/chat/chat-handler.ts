@@ -207,6 +207,8 @@ export function createChatWebSocketHandler(
         ...(connection.user ? { user: connection.user } : {}),
         responseMessageId: settings.generateMessageId(),
         abortSignal: controller.signal,
+        reportError: (error: unknown) =>
+          report(error instanceof Error ? error : new Error(String(error)), context),
       };
       void produceAnswer(chat, request, streams, streamId, (e) => report(e, context)).finally(done);
     } catch (error) {

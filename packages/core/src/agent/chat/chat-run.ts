@@ -78,9 +78,14 @@ export async function produceAnswer(
         const chunk = next.value;
         if (!started) {
           started = true;
-          // Chat replaces the partial message on replay only when `start` carries its id.
+          // Chat replaces the partial message on replay only when `start` carries an id; one the
+          // backend chose (continuing the last assistant message) is kept.
           if (chunk.type === "start") {
-            await append({ ...chunk, messageId: request.responseMessageId });
+            await append(
+              chunk.messageId === undefined
+                ? { ...chunk, messageId: request.responseMessageId }
+                : chunk,
+            );
             continue;
           }
           await start();
