@@ -30,7 +30,7 @@ import { attachRun, detachRun, produceAnswer, type ChatRun } from "./chat-run.ts
 
 /** The chat handler: a {@link WebSocketHandler} that can also stop every answer it runs. */
 export interface ChatWebSocketHandler extends WebSocketHandler {
-  /** Aborts every running answer of this instance (the server is stopping). */
+  /** Aborts every running answer of this instance (the server is stopping) and closes the default store. */
   close(): void;
 }
 
@@ -282,6 +282,8 @@ export function createChatWebSocketHandler(
       stopCancels();
       const reason = new WebSocketError(CHAT_ERRORS.shutdown, { code: "SHUTTING_DOWN" });
       for (const run of runs.values()) run.controller.abort(reason);
+      // The default store is ours to close; one handed in belongs to its owner.
+      if (options?.streams === undefined) void streams.close();
     },
   };
 }
