@@ -71,6 +71,9 @@ export function createChatWebSocketHandler(
   const report = (error: Error, context: ChatErrorContext) => {
     try {
       if (settings.onError) settings.onError(error, context);
+      // A client's mistake is one line; a server fault is logged in full.
+      else if (context.clientError)
+        console.warn(`[agentsocket] chat ${context.type}: ${error.message}`);
       else console.error(`[agentsocket] chat ${context.type} failed:`, error);
     } catch {
       // An onError that throws has nowhere left to report to.

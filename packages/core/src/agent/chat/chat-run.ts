@@ -64,33 +64,39 @@ export async function produceAnswer(
       ? { type: "error", errorText: signal.reason.message }
       : { type: "abort" };
   let last: UIChunkLike | undefined;
+  // The chunk being written when an abort wins the race: the terminal frame must follow it.
+  let writing: Promise<void> = Promise.resolve();
+  const pump = async (iterator: AsyncIterator<UIChunkLike>) => {
+    for (;;) {
+      const next = await iterator.next();
+      if (next.done || signal.aborted) return;
+      const chunk = next.value;
+      if (!started) {
+        started = true;
+        // Chat replaces the partial message on replay only when `start` carries an id; one the
+        // backend chose (continuing the last assistant message) is kept.
+        if (chunk.type === "start") {
+          const withId =
+            chunk.messageId === undefined
+              ? { ...chunk, messageId: request.responseMessageId }
+              : chunk;
+          await (writing = append(withId));
+          continue;
+        }
+        await (writing = start());
+      }
+      await (writing = append(chunk));
+    }
+  };
   try {
     const iterable = await untilAborted(Promise.resolve(backend.streamUI(request)), signal);
     if (iterable !== ABORTED) {
       const iterator = iterable[Symbol.asyncIterator]();
-      for (;;) {
-        const next = await untilAborted(iterator.next(), signal);
-        if (next === ABORTED || signal.aborted) {
-          closeIterator(iterator);
-          break;
-        }
-        if (next.done) break;
-        const chunk = next.value;
-        if (!started) {
-          started = true;
-          // Chat replaces the partial message on replay only when `start` carries an id; one the
-          // backend chose (continuing the last assistant message) is kept.
-          if (chunk.type === "start") {
-            await append(
-              chunk.messageId === undefined
-                ? { ...chunk, messageId: request.responseMessageId }
-                : chunk,
-            );
-            continue;
-          }
-          await start();
-        }
-        await append(chunk);
+      // One race per answer, not per chunk: a backend that ignores its signal cannot hold it open.
+      const pumped = await untilAborted(pump(iterator), signal);
+      if (pumped === ABORTED || signal.aborted) {
+        closeIterator(iterator);
+        await writing.catch(() => {});
       }
     }
     if (signal.aborted) last = cancelled();

@@ -38,9 +38,9 @@ describe("toUIChunks", () => {
     expect(chunks).toEqual([
       { type: "start", messageId: "m" },
       { type: "start-step" },
-      { type: "text-start", id: "m-text-0" },
-      { type: "text-delta", id: "m-text-0", delta: "Let me check. " },
-      { type: "text-end", id: "m-text-0" },
+      { type: "text-start", id: "text-0" },
+      { type: "text-delta", id: "text-0", delta: "Let me check. " },
+      { type: "text-end", id: "text-0" },
       {
         type: "tool-input-available",
         toolCallId: "m-call-0",
@@ -50,9 +50,9 @@ describe("toUIChunks", () => {
       { type: "tool-output-available", toolCallId: "m-call-0", output: { celsius: 21 } },
       { type: "tool-input-available", toolCallId: "c2", toolName: "clock", input: {} },
       { type: "tool-output-error", toolCallId: "c2", errorText: "no clock" },
-      { type: "text-start", id: "m-text-1" },
-      { type: "text-delta", id: "m-text-1", delta: "It is 21°C." },
-      { type: "text-end", id: "m-text-1" },
+      { type: "text-start", id: "text-1" },
+      { type: "text-delta", id: "text-1", delta: "It is 21°C." },
+      { type: "text-end", id: "text-1" },
       { type: "finish-step" },
       { type: "finish", finishReason: "tool-calls" },
     ]);

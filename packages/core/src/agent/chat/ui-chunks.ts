@@ -32,7 +32,8 @@ export interface ToUIChunksOptions {
 
 /**
  * Converts an agent stream (`{content}` text, `tool-call`, `tool-result`, `tool-error` items) to
- * UI message chunks. Text between tool calls becomes one text part per run of text.
+ * UI message chunks. Text between tool calls becomes one text part per run of text (ids
+ * `text-0`, `text-1`, …: they only need to be unique within the message).
  */
 export async function* toUIChunks(
   stream: AsyncIterable<AgentStreamChunk>,
@@ -52,7 +53,7 @@ export async function* toUIChunks(
     if (typeof chunk.content === "string") {
       if (chunk.content === "") continue;
       if (textId === undefined) {
-        textId = `${options.messageId}-text-${parts++}`;
+        textId = `text-${parts++}`;
         yield { type: "text-start", id: textId };
       }
       yield { type: "text-delta", id: textId, delta: chunk.content };
