@@ -67,6 +67,23 @@ for (const framework of ["hono", "express", "fastify"] as Framework[]) {
       await client.ofType("end", "r2", 10_000);
     });
 
+    it("an answer that outgrows its log ends with an error chunk and stops the backend", async () => {
+      await start({ retention: { maxFrames: 8 } });
+      const client = await open();
+      client.send(send("r1", "c", "forever"));
+      await client.ofType("end", "r1", 10_000);
+      const chunks = client.frames.filter((f) => f.type === "chunk");
+      expect(chunks).toHaveLength(9);
+      expect(chunks.at(-1)?.chunk).toEqual({
+        type: "error",
+        errorText: "The answer outgrew its log",
+      });
+      const pulled = backend.state.pulled;
+      // Nothing pulls the stopped backend any more.
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(backend.state.pulled).toBe(pulled);
+    });
+
     it("answers invalid frames with the documented errors; a frame without requestId closes 1008", async () => {
       await start();
       const client = await open();

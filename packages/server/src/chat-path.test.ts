@@ -182,7 +182,7 @@ for (const framework of ["hono", "express", "fastify"] as Framework[]) {
       expect((await client.closed).code).toBe(1009);
     });
 
-    it("keeps /ws's own frames, limits and auth; chat: false turns the path off", async () => {
+    it("has /ws's auth and origin check, keeps /ws's frames; chat: false turns the path off", async () => {
       await start({ chat: false });
       const refused = await tryConnect(WebSocket, `ws://127.0.0.1:${server!.port}/chat?user=ann`);
       expect(refused).toMatchObject({ ok: false, status: 404 });
@@ -192,6 +192,13 @@ for (const framework of ["hono", "express", "fastify"] as Framework[]) {
       await start();
       const anonymous = await tryConnect(WebSocket, `ws://127.0.0.1:${server!.port}/chat`);
       expect(anonymous).toMatchObject({ ok: false, status: 401 });
+      await server!.stop();
+      await start({ websocket: { auth, allowedOrigins: ["http://app.example"] } });
+      const url = `ws://127.0.0.1:${server!.port}/chat?user=ann`;
+      const foreign = await tryConnect(WebSocket, url, { origin: "http://evil.example" });
+      expect(foreign).toMatchObject({ ok: false, status: 403 });
+      const allowed = await tryConnect(WebSocket, url, { origin: "http://app.example" });
+      expect(allowed.ok).toBe(true);
     });
   });
 }

@@ -192,7 +192,7 @@ export function createChatWebSocketHandler(
         ownerNode: nodeId,
         connectionId: connection.id,
         ...scope,
-        ...(settings.retention ? { retention: settings.retention } : {}),
+        retention: settings.retention,
       });
       const streamId = (run.streamId = meta.streamId);
       runsByStream.set(streamId, run);

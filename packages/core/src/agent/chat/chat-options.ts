@@ -35,7 +35,11 @@ export interface ChatHandlerOptions {
    * @default createMemoryStreamStore() (this process)
    */
   streams?: StreamStore;
-  /** Bounds and lifetimes of each answer's log (a finished one stays resumable `completedTtlMs`). */
+  /**
+   * Bounds and lifetimes of each answer's log (a finished one stays resumable `completedTtlMs`).
+   * An answer is one chunk per token, so the frame bound is raised; bytes bound it first.
+   * @default { maxFrames: 100000 } over the store's defaults (4 MiB, 10 min active, 5 min done)
+   */
   retention?: StreamRetention;
   /** This instance's id in the store (cancel requests are routed by it). @default a random UUID */
   nodeId?: string;
@@ -55,6 +59,7 @@ export interface ChatHandlerOptions {
 
 /** {@link ChatHandlerOptions} with every default filled in. */
 export interface ResolvedChatHandlerOptions extends ChatHandlerOptions {
+  retention: StreamRetention;
   maxRequestBytes: number;
   graceMs: number;
   streams: StreamStore;
@@ -62,7 +67,11 @@ export interface ResolvedChatHandlerOptions extends ChatHandlerOptions {
   generateMessageId: () => string;
 }
 
-export const CHAT_DEFAULTS = { maxRequestBytes: 4 * 1024 * 1024, graceMs: 30_000 } as const;
+export const CHAT_DEFAULTS = {
+  maxRequestBytes: 4 * 1024 * 1024,
+  graceMs: 30_000,
+  retention: { maxFrames: 100_000 },
+} as const;
 
 function checkInteger(name: string, value: number, min: number): void {
   if (!Number.isInteger(value) || value < min) {
@@ -76,6 +85,7 @@ export function resolveChatOptions(options: ChatHandlerOptions = {}): ResolvedCh
     ...options,
     maxRequestBytes: options.maxRequestBytes ?? CHAT_DEFAULTS.maxRequestBytes,
     graceMs: options.graceMs ?? CHAT_DEFAULTS.graceMs,
+    retention: { ...CHAT_DEFAULTS.retention, ...options.retention },
     streams: options.streams ?? createMemoryStreamStore(),
     nodeId: options.nodeId ?? crypto.randomUUID(),
     generateMessageId: options.generateMessageId ?? (() => crypto.randomUUID()),

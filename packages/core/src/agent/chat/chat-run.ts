@@ -88,10 +88,11 @@ export async function produceAnswer(
       await (writing = append(chunk));
     }
   };
+  let iterator: AsyncIterator<UIChunkLike> | undefined;
   try {
     const iterable = await untilAborted(Promise.resolve(backend.streamUI(request)), signal);
     if (iterable !== ABORTED) {
-      const iterator = iterable[Symbol.asyncIterator]();
+      iterator = iterable[Symbol.asyncIterator]();
       // One race per answer, not per chunk: a backend that ignores its signal cannot hold it open.
       const pumped = await untilAborted(pump(iterator), signal);
       if (pumped === ABORTED || signal.aborted) {
@@ -103,6 +104,8 @@ export async function produceAnswer(
   } catch (error) {
     if (signal.aborted) last = cancelled();
     else {
+      // The log refused a chunk, or the backend threw: stop it either way.
+      if (iterator) closeIterator(iterator);
       report(toError(error));
       const full = (error as { code?: unknown })?.code === "STREAM_TOO_LARGE";
       last = { type: "error", errorText: full ? CHAT_ERRORS.tooLong : CHAT_ERRORS.failed };
