@@ -84,6 +84,32 @@ for (const framework of ["hono", "express", "fastify"] as Framework[]) {
       expect(backend.state.pulled).toBe(pulled);
     });
 
+    it("an abort that overtakes its send (still being checked) stops it before it starts", async () => {
+      let release = () => {};
+      const gate = new Promise<boolean>((resolve) => (release = () => resolve(true)));
+      let asked = () => {};
+      const authorizing = new Promise<void>((resolve) => (asked = resolve));
+      await start({
+        authorizeChat: () => {
+          asked();
+          return gate;
+        },
+      });
+      const client = await open();
+      client.send(send("r1", "c", "forever"));
+      await authorizing;
+      client.send({ type: "abort", requestId: "r1" });
+      // Frames are handled in order: once this resume is answered, the abort has been seen.
+      client.send({ type: "resume", requestId: "q0", id: "other", headers: {}, body: {} });
+      await client.ofType("no-active", "q0");
+      release();
+      // Had it started, this second turn would be refused as "already active".
+      client.send(send("r2", "c", "hello"));
+      await client.ofType("end", "r2", 10_000);
+      expect(backend.state.requests.map((r) => r.input.text)).toEqual(["hello"]);
+      expect(client.frames.filter((f) => f.requestId === "r1")).toEqual([]);
+    });
+
     it("answers invalid frames with the documented errors; a frame without requestId closes 1008", async () => {
       await start();
       const client = await open();

@@ -13,10 +13,15 @@ import { chatBackendFromAgent } from "./agent-chat-backend.ts";
 import { attachToStream } from "./chat-attach.ts";
 import { isChatBackend, type ChatBackend, type UIMessageLike } from "./chat-backend.ts";
 import {
-  resolveChatOptions,
-  type ChatErrorContext,
-  type ChatHandlerOptions,
-} from "./chat-options.ts";
+  contextOf,
+  keyOf,
+  perConnection,
+  reporter,
+  scopeOf,
+  sender,
+  userOf,
+} from "./chat-connection.ts";
+import { resolveChatOptions, type ChatHandlerOptions } from "./chat-options.ts";
 import {
   CHAT_ERRORS,
   errorFrame,
@@ -65,40 +70,11 @@ export function createChatWebSocketHandler(
   /** This instance's answers, by `userId \0 chatId` and by stream id. */
   const runs = new Map<string, ChatRun>();
   const runsByStream = new Map<string, ChatRun>();
-  const requests = new WeakMap<WebSocketConnection, Map<string, Attached>>();
+  const requestsOf = perConnection<Attached>();
+  /** Sends still being checked, so an `abort` that overtakes one still stops it. */
+  const pendingOf = perConnection<AbortController>();
   const stopCancels = streams.onCancel(nodeId, (id) => runsByStream.get(id)?.controller.abort());
-
-  const report = (error: Error, context: ChatErrorContext) => {
-    try {
-      if (settings.onError) settings.onError(error, context);
-      // A client's mistake is one line; a server fault is logged in full.
-      else if (context.clientError)
-        console.warn(`[agentsocket] chat ${context.type}: ${error.message}`);
-      else console.error(`[agentsocket] chat ${context.type} failed:`, error);
-    } catch {
-      // An onError that throws has nowhere left to report to.
-    }
-  };
-  const userOf = (connection: WebSocketConnection) => connection.user?.id;
-  const scopeOf = (connection: WebSocketConnection, chatId: string): StreamScope => {
-    const userId = userOf(connection);
-    return userId === undefined ? { scope: chatId } : { userId, scope: chatId };
-  };
-  const keyOf = (connection: WebSocketConnection, chatId: string) =>
-    `${userOf(connection) ?? ""}\u0000${chatId}`;
-  const sender = (connection: WebSocketConnection) => (frame: string) => {
-    if (connection.socket.readyState === OPEN) connection.socket.send(frame);
-  };
-  const requestsOf = (connection: WebSocketConnection) => {
-    let map = requests.get(connection);
-    if (map === undefined) requests.set(connection, (map = new Map()));
-    return map;
-  };
-  const contextOf = (connection: WebSocketConnection, type: string, chatId?: string) => ({
-    type,
-    ...(chatId === undefined ? {} : { chatId }),
-    ...(connection.user ? { userId: connection.user.id } : {}),
-  });
+  const report = reporter(settings.onError);
 
   /** Attaches `requestId` to a stream; resolves whether it could be served. */
   async function attach(
@@ -124,6 +100,8 @@ export function createChatWebSocketHandler(
     const run = runsByStream.get(streamId);
     if (run) attachRun(run);
     own.set(requestId, { streamId, stop: attached.stop });
+    // The client left during the awaits: nobody will read this, and onClose has already run.
+    if (connection.socket.readyState !== OPEN) attached.stop();
     void attached.done
       .then(
         (end) => {
@@ -149,6 +127,23 @@ export function createChatWebSocketHandler(
   }
 
   async function send(connection: WebSocketConnection, frame: ChatSendFrame): Promise<void> {
+    const waiting = pendingOf(connection);
+    if (waiting.has(frame.requestId))
+      return sender(connection)(errorFrame(frame.requestId, CHAT_ERRORS.invalid));
+    const controller = new AbortController();
+    waiting.set(frame.requestId, controller);
+    try {
+      await start(connection, frame, controller);
+    } finally {
+      waiting.delete(frame.requestId);
+    }
+  }
+
+  async function start(
+    connection: WebSocketConnection,
+    frame: ChatSendFrame,
+    controller: AbortController,
+  ): Promise<void> {
     const reply = sender(connection);
     const context = contextOf(connection, "send", frame.id);
     if (settings.authorizeChat && !(await settings.authorizeChat(connection.user, frame.id))) {
@@ -161,13 +156,14 @@ export function createChatWebSocketHandler(
       report(error as Error, { ...context, clientError: true });
       return reply(errorFrame(frame.requestId, CHAT_ERRORS.messages));
     }
+    // Aborted while being checked: the client has closed this request already.
+    if (controller.signal.aborted) return;
     const key = keyOf(connection, frame.id);
     // Checked and claimed with no await in between: two sends here cannot both start.
     if (runs.has(key)) return reply(errorFrame(frame.requestId, CHAT_ERRORS.active));
     if (requestsOf(connection).has(frame.requestId)) {
       return reply(errorFrame(frame.requestId, CHAT_ERRORS.invalid));
     }
-    const controller = new AbortController();
     const run: ChatRun = {
       controller,
       streamId: undefined,
@@ -232,6 +228,7 @@ export function createChatWebSocketHandler(
 
   /** Stops the answer a request receives, on whichever instance runs it. */
   async function abort(connection: WebSocketConnection, requestId: string): Promise<void> {
+    pendingOf(connection).get(requestId)?.abort();
     const attached = requestsOf(connection).get(requestId);
     // Aborting an answer that already ended is not an error: the two race by nature.
     if (attached === undefined) return;
@@ -275,8 +272,8 @@ export function createChatWebSocketHandler(
       await work.catch(failed(connection, frame.type));
     },
     onClose(connection) {
-      for (const attached of requests.get(connection)?.values() ?? []) attached.stop();
-      requests.delete(connection);
+      for (const attached of [...requestsOf(connection).values()]) attached.stop();
+      requestsOf(connection).clear();
     },
     onError(connection, error) {
       report(error, contextOf(connection, "connection"));
