@@ -16,6 +16,12 @@ export interface RedisStreamStoreOptions {
   sharded?: boolean | "auto";
   /** Milliseconds a call waits for the first connection before it fails. @default 5000 */
   connectTimeoutMs?: number;
+  /**
+   * Milliseconds a stream's appends may wait to leave together in one script call; 0 batches what
+   * one event-loop turn appended. The attached client never waits (it is written to directly):
+   * only resumers see frames that much later. @default 0
+   */
+  appendBatchMs?: number;
 }
 
 export interface ResolvedStreamStoreOptions {
@@ -24,6 +30,7 @@ export interface ResolvedStreamStoreOptions {
   prefix: string;
   sharded: boolean | "auto";
   connectTimeoutMs: number;
+  appendBatchMs: number;
 }
 
 /**
@@ -55,5 +62,8 @@ export function resolveStreamStoreOptions(
   const connectTimeoutMs = options.connectTimeoutMs ?? 5000;
   if (!Number.isInteger(connectTimeoutMs) || connectTimeoutMs < 1)
     throw new TypeError('The "connectTimeoutMs" option must be a positive integer');
-  return { url, client, prefix, sharded, connectTimeoutMs };
+  const appendBatchMs = options.appendBatchMs ?? 0;
+  if (!Number.isInteger(appendBatchMs) || appendBatchMs < 0)
+    throw new TypeError('The "appendBatchMs" option must be a non-negative integer');
+  return { url, client, prefix, sharded, connectTimeoutMs, appendBatchMs };
 }

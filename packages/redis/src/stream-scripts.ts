@@ -43,30 +43,36 @@ redis.call('pexpire', KEYS[1], ARGV[1])
 return 1`);
 
 /**
- * KEYS: meta, log. ARGV: offset, frame, bytes, terminal (0/1), now, channel, publish command.
- * Checks the writer's contract, appends, refreshes the lifetimes and publishes, atomically.
+ * KEYS: meta, log. ARGV: now, channel, publish command, then per frame: offset, frame, bytes,
+ * terminal (0/1). Checks the writer's contract frame by frame, appends and publishes each,
+ * then refreshes the lifetimes, atomically. Returns `{code, frames appended}`.
  */
 export const APPEND =
   script(`local m = redis.call('hmget', KEYS[1], 'st', 'l', 'b', 'mf', 'mb', 'at', 'ct', 'mt', 'lu')
-if m[1] ~= 'a' then return 'NOT_FOUND' end
-local now = tonumber(ARGV[5])
-if tonumber(m[9]) <= now then return 'NOT_FOUND' end
-local offset = tonumber(ARGV[1])
-if offset ~= tonumber(m[2]) + 1 then return 'INVALID_MESSAGE' end
-local bytes = tonumber(m[3]) + tonumber(ARGV[3])
-local terminal = ARGV[4] == '1'
-if not terminal and (offset > tonumber(m[4]) or bytes > tonumber(m[5])) then return 'STREAM_TOO_LARGE' end
-if terminal then
-  redis.call('xadd', KEYS[2], offset .. '-0', 'd', ARGV[2], 't', '1')
-else
-  redis.call('xadd', KEYS[2], offset .. '-0', 'd', ARGV[2])
+if m[1] ~= 'a' then return {'NOT_FOUND', 0} end
+local now = tonumber(ARGV[1])
+if tonumber(m[9]) <= now then return {'NOT_FOUND', 0} end
+local first, last, bytes = tonumber(m[2]), tonumber(m[2]), tonumber(m[3])
+local done, code = false, 'OK'
+for i = 4, #ARGV, 4 do
+  local offset, size, terminal = tonumber(ARGV[i]), tonumber(ARGV[i + 2]), ARGV[i + 3] == '1'
+  if done then code = 'NOT_FOUND' break end
+  if offset ~= last + 1 then code = 'INVALID_MESSAGE' break end
+  if not terminal and (offset > tonumber(m[4]) or bytes + size > tonumber(m[5])) then code = 'STREAM_TOO_LARGE' break end
+  if terminal then
+    redis.call('xadd', KEYS[2], ARGV[i] .. '-0', 'd', ARGV[i + 1], 't', '1')
+  else
+    redis.call('xadd', KEYS[2], ARGV[i] .. '-0', 'd', ARGV[i + 1])
+  end
+  redis.call(ARGV[3], ARGV[2], ARGV[i] .. ':' .. ARGV[i + 3] .. ':' .. ARGV[i + 1])
+  last, bytes, done = offset, bytes + size, terminal
 end
-local ttl = tonumber(terminal and m[7] or m[6])
-redis.call('hset', KEYS[1], 'l', ARGV[1], 'b', bytes, 'ua', ARGV[5], 'lu', now + ttl, 'st', terminal and 'd' or 'a')
+if last == first then return {code, 0} end
+local ttl = tonumber(done and m[7] or m[6])
+redis.call('hset', KEYS[1], 'l', last, 'b', bytes, 'ua', ARGV[1], 'lu', now + ttl, 'st', done and 'd' or 'a')
 redis.call('pexpire', KEYS[2], ttl)
 redis.call('pexpire', KEYS[1], math.max(ttl, tonumber(m[8])))
-redis.call(ARGV[7], ARGV[6], ARGV[1] .. ':' .. ARGV[4] .. ':' .. ARGV[2])
-return 'OK'`);
+return {code, last - first}`);
 
 /** KEYS: meta. ARGV: now. Records a reader; nothing for a stream that is gone. */
 export const TOUCH = script(`if redis.call('exists', KEYS[1]) == 0 then return 0 end

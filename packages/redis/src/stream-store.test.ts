@@ -32,5 +32,8 @@ describe("createRedisStreamStore", () => {
     expect(() => createRedisStreamStore({ url: "redis://x", connectTimeoutMs: 0 })).toThrow(
       /"connectTimeoutMs"/,
     );
+    expect(() => createRedisStreamStore({ url: "redis://x", appendBatchMs: -1 })).toThrow(
+      /"appendBatchMs"/,
+    );
   });
 });

@@ -28,7 +28,11 @@ export interface RedisStreamStore extends StreamStore {
   ready(): Promise<void>;
 }
 
+/** Most frames in one append script call. */
+const MAX_BATCH = 256;
+
 const APPEND_ERRORS: Record<string, string> = {
+  OK: "",
   NOT_FOUND: "Stream not found or already ended",
   INVALID_MESSAGE: "Frame offset out of sequence",
   STREAM_TOO_LARGE: "Stream log full",
@@ -48,6 +52,7 @@ export function createRedisStreamStore(options: RedisStreamStoreOptions): RedisS
     prefix,
     sharded: shardedOption,
     connectTimeoutMs,
+    appendBatchMs,
   } = resolveStreamStoreOptions(options);
   const cmd = (
     client
@@ -132,20 +137,38 @@ export function createRedisStreamStore(options: RedisStreamStoreOptions): RedisS
     return metaFromHash(streamId, flat, Date.now());
   };
 
-  const write = async (streamId: string, frame: StoredFrame, terminal: boolean) => {
+  // Appends of one stream wait for the end of the turn (or `appendBatchMs`) and go out as one
+  // script call: fewer round trips and far less client CPU per frame, order kept.
+  type Waiter = [resolve: () => void, reject: (error: unknown) => void];
+  const batches = new Map<string, { args: string[]; waiters: Waiter[] }>();
+  const flush = (streamId: string) => {
+    const batch = batches.get(streamId);
+    if (batch === undefined) return;
+    batches.delete(streamId);
     const { meta, log, live } = streamKeys(prefix, streamId);
-    const args = [
-      String(frame.offset),
-      frame.frame,
-      String(frameBytes(frame.frame)),
-      terminal ? "1" : "0",
-      String(Date.now()),
-      live,
-      sharded ? "spublish" : "publish",
-    ];
-    const reply = String(await runScript(sender, APPEND, [meta, log], args));
-    if (reply !== "OK") throw new WebSocketError(APPEND_ERRORS[reply] ?? reply, { code: reply });
+    const head = [String(Date.now()), live, sharded ? "spublish" : "publish"];
+    runScript(sender, APPEND, [meta, log], head.concat(batch.args)).then(
+      (reply) => {
+        const [code, appended] = reply as [string, number];
+        const error = new WebSocketError(APPEND_ERRORS[code] ?? code, { code });
+        batch.waiters.forEach(([resolve, reject], i) => (i < appended ? resolve() : reject(error)));
+      },
+      (error: unknown) => batch.waiters.forEach(([, reject]) => reject(error)),
+    );
   };
+  const write = (streamId: string, frame: StoredFrame, terminal: boolean) =>
+    new Promise<void>((resolve, reject) => {
+      let batch = batches.get(streamId);
+      if (batch === undefined) {
+        batches.set(streamId, (batch = { args: [], waiters: [] }));
+        if (appendBatchMs > 0) setTimeout(flush, appendBatchMs, streamId).unref?.();
+        else setImmediate(flush, streamId);
+      }
+      const { offset, frame: text } = frame;
+      batch.args.push(String(offset), text, String(frameBytes(text)), terminal ? "1" : "0");
+      batch.waiters.push([resolve, reject]);
+      if (terminal || batch.waiters.length >= MAX_BATCH) flush(streamId);
+    });
 
   /** The metas of the ids in `index` (dropping ids whose meta is gone). */
   const metasOf = async (index: string): Promise<StreamMeta[]> => {
