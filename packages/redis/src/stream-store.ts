@@ -6,37 +6,25 @@
  * channel. Two connections: commands (no offline queue: an outage fails fast) and subscriptions.
  */
 import { randomUUID } from "node:crypto";
-import { createClient, type RedisClientType } from "redis";
 import {
-  WebSocketError,
   resolveStreamRetention,
-  frameBytes,
   type StoredFrame,
   type StreamMeta,
   type StreamStore,
 } from "@agentsocket/core";
 import { runScript } from "./lua.ts";
-import { resolveStreamStoreOptions, type RedisStreamStoreOptions } from "./stream-options.ts";
-import { APPEND, CREATE, TOUCH, indexKeys, ownerChannel, streamKeys } from "./stream-scripts.ts";
+import { createAppender } from "./stream-append.ts";
+import { connectStreamStore } from "./stream-connections.ts";
 import { metaFromHash, toHashArgs } from "./stream-meta.ts";
-
-type Client = RedisClientType<any, any, any, any, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+import { resolveStreamStoreOptions, type RedisStreamStoreOptions } from "./stream-options.ts";
+import { createOwnerRegistry } from "./stream-owners.ts";
+import { CREATE, TOUCH, indexKeys, streamKeys } from "./stream-scripts.ts";
 
 /** A {@link StreamStore} on Redis. */
 export interface RedisStreamStore extends StreamStore {
   /** Resolves once both connections are up (rejects after `connectTimeoutMs`). */
   ready(): Promise<void>;
 }
-
-/** Most frames in one append script call. */
-const MAX_BATCH = 256;
-
-const APPEND_ERRORS: Record<string, string> = {
-  OK: "",
-  NOT_FOUND: "Stream not found or already ended",
-  INVALID_MESSAGE: "Frame offset out of sequence",
-  STREAM_TOO_LARGE: "Stream log full",
-};
 
 /**
  * Creates a stream store on Redis (node-redis 6). It connects at once; close it with `close()`.
@@ -46,129 +34,16 @@ const APPEND_ERRORS: Record<string, string> = {
  * createServer(neurolink, { framework: "hono", config: { agent: { resume: { store } } } });
  */
 export function createRedisStreamStore(options: RedisStreamStoreOptions): RedisStreamStore {
-  const {
-    url,
-    client,
-    prefix,
-    sharded: shardedOption,
-    connectTimeoutMs,
-    appendBatchMs,
-  } = resolveStreamStoreOptions(options);
-  const cmd = (
-    client
-      ? client.duplicate({ disableOfflineQueue: true })
-      : createClient({ url, disableOfflineQueue: true })
-  ) as Client;
-  const sub = (client ? client.duplicate() : createClient({ url })) as Client;
-  for (const c of [cmd, sub]) c.on("error", () => {}); // node-redis reconnects; errors reach callers
-  let sharded = false;
-  let closed = false;
-  let isReady = false;
-  // Loaded up front: a NOSCRIPT fallback (EVAL after EVALSHA) could let a later append overtake
-  // an earlier one. Loaded again after a reconnect (a restarted Redis has an empty script cache).
-  const loadScripts = () =>
-    Promise.all(
-      [APPEND, CREATE, TOUCH].map((lua) => cmd.sendCommand(["SCRIPT", "LOAD", lua.source])),
-    );
-  cmd.on("ready", () => {
-    if (isReady) loadScripts().catch(() => {});
-  });
-  const connecting = Promise.all([cmd.connect(), sub.connect()]).then(async () => {
-    await loadScripts();
-    if (shardedOption !== "auto") sharded = shardedOption;
-    else {
-      const info = String(await cmd.sendCommand(["INFO", "server"]));
-      sharded = Number(/redis_version:(\d+)/.exec(info)?.[1] ?? 0) >= 7;
-    }
-  });
-  connecting.catch(() => {});
-
-  const ready = async (): Promise<void> => {
-    if (closed) throw new Error("The stream store is closed");
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error("Redis is unavailable")), connectTimeoutMs);
-      timer.unref?.();
-    });
-    try {
-      await Promise.race([connecting, timeout]);
-    } finally {
-      clearTimeout(timer);
-    }
-  };
-  void connecting.then(() => (isReady = true));
-  /** Commands go straight out once connected: appends keep their order on the one connection. */
-  const send = (args: string[]): Promise<unknown> =>
-    isReady ? cmd.sendCommand(args) : ready().then(() => cmd.sendCommand(args));
-  const sender = { sendCommand: send };
-
-  // One subscription per channel, shared by its listeners.
-  const channels = new Map<string, Set<(message: string) => void>>();
-  const onMessage = (message: string, channel: string) => {
-    for (const listener of [...(channels.get(channel) ?? [])]) {
-      try {
-        listener(message);
-      } catch {
-        // A listener's failure is its own.
-      }
-    }
-  };
-  const listen = async (channel: string, listener: (message: string) => void) => {
-    let listeners = channels.get(channel);
-    if (listeners === undefined) {
-      channels.set(channel, (listeners = new Set([listener])));
-      await ready();
-      await (sharded ? sub.sSubscribe(channel, onMessage) : sub.subscribe(channel, onMessage));
-    } else listeners.add(listener);
-    return () => {
-      listeners.delete(listener);
-      if (listeners.size > 0 || channels.get(channel) !== listeners) return;
-      channels.delete(channel);
-      const done = sharded
-        ? sub.sUnsubscribe(channel, onMessage)
-        : sub.unsubscribe(channel, onMessage);
-      done.catch(() => {});
-    };
-  };
+  const settings = resolveStreamStoreOptions(options);
+  const { prefix } = settings;
+  const { send, sender, ready, listen, close, sharded } = connectStreamStore(settings);
+  const write = createAppender(sender, prefix, sharded, settings.appendBatchMs);
 
   const readMeta = async (streamId: string): Promise<StreamMeta | undefined> => {
     const flat = (await send(["HGETALL", streamKeys(prefix, streamId).meta])) as
       string[] | Record<string, string>;
     return metaFromHash(streamId, flat, Date.now());
   };
-
-  // Appends of one stream wait for the end of the turn (or `appendBatchMs`) and go out as one
-  // script call: fewer round trips and far less client CPU per frame, order kept.
-  type Waiter = [resolve: () => void, reject: (error: unknown) => void];
-  const batches = new Map<string, { args: string[]; waiters: Waiter[] }>();
-  const flush = (streamId: string) => {
-    const batch = batches.get(streamId);
-    if (batch === undefined) return;
-    batches.delete(streamId);
-    const { meta, log, live } = streamKeys(prefix, streamId);
-    const head = [String(Date.now()), live, sharded ? "spublish" : "publish"];
-    runScript(sender, APPEND, [meta, log], head.concat(batch.args)).then(
-      (reply) => {
-        const [code, appended] = reply as [string, number];
-        const error = new WebSocketError(APPEND_ERRORS[code] ?? code, { code });
-        batch.waiters.forEach(([resolve, reject], i) => (i < appended ? resolve() : reject(error)));
-      },
-      (error: unknown) => batch.waiters.forEach(([, reject]) => reject(error)),
-    );
-  };
-  const write = (streamId: string, frame: StoredFrame, terminal: boolean) =>
-    new Promise<void>((resolve, reject) => {
-      let batch = batches.get(streamId);
-      if (batch === undefined) {
-        batches.set(streamId, (batch = { args: [], waiters: [] }));
-        if (appendBatchMs > 0) setTimeout(flush, appendBatchMs, streamId).unref?.();
-        else setImmediate(flush, streamId);
-      }
-      const { offset, frame: text } = frame;
-      batch.args.push(String(offset), text, String(frameBytes(text)), terminal ? "1" : "0");
-      batch.waiters.push([resolve, reject]);
-      if (terminal || batch.waiters.length >= MAX_BATCH) flush(streamId);
-    });
 
   /** The metas of the ids in `index` (dropping ids whose meta is gone). */
   const metasOf = async (index: string): Promise<StreamMeta[]> => {
@@ -179,7 +54,7 @@ export function createRedisStreamStore(options: RedisStreamStoreOptions): RedisS
     return metas.filter((meta): meta is StreamMeta => meta !== undefined);
   };
 
-  const cancelSubscriptions = new Map<string, () => void>();
+  const owners = createOwnerRegistry(send, listen, prefix, sharded);
 
   return {
     ready,
@@ -306,35 +181,16 @@ export function createRedisStreamStore(options: RedisStreamStoreOptions): RedisS
     async requestCancel(streamId) {
       const meta = await readMeta(streamId);
       if (meta === undefined || meta.state !== "active") return false;
-      const channel = ownerChannel(prefix, meta.ownerNode);
-      await send([sharded ? "SPUBLISH" : "PUBLISH", channel, streamId]);
+      await owners.requestCancel(meta.ownerNode, streamId);
       return true;
     },
 
-    onCancel(ownerNode, listener) {
-      let stopped = false;
-      let stop: (() => void) | undefined;
-      const key = `${ownerNode}\n${randomUUID()}`;
-      listen(ownerChannel(prefix, ownerNode), listener).then(
-        (unlisten) => (stopped ? unlisten() : (stop = unlisten)),
-        () => {},
-      );
-      cancelSubscriptions.set(key, () => {
-        stopped = true;
-        stop?.();
-      });
-      return () => {
-        cancelSubscriptions.get(key)?.();
-        cancelSubscriptions.delete(key);
-      };
-    },
+    onCancel: (ownerNode, listener) => owners.onCancel(ownerNode, listener),
+    ownerAlive: (ownerNode) => owners.alive(ownerNode),
 
     async close() {
-      if (closed) return;
-      closed = true;
-      channels.clear();
-      cancelSubscriptions.clear();
-      await Promise.all([cmd, sub].map((c) => shut(c)));
+      owners.close();
+      await close();
     },
   };
 }
@@ -343,13 +199,4 @@ function fieldOf(fields: string[] | Record<string, string>, name: string): strin
   if (!Array.isArray(fields)) return fields[name] ?? "";
   for (let i = 0; i + 1 < fields.length; i += 2) if (fields[i] === name) return fields[i + 1]!;
   return "";
-}
-
-async function shut(client: Client): Promise<void> {
-  try {
-    if (client.isReady) await client.close();
-    else client.destroy();
-  } catch {
-    // already closed
-  }
 }

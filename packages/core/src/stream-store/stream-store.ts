@@ -167,6 +167,12 @@ export interface StreamStore {
    * read and aborts one nobody has read for its grace period.
    */
   touchReader(streamId: string): Promise<void>;
+  /**
+   * Whether the node `ownerNode` is still alive (it has an {@link onCancel} listener on some
+   * instance of the store). Optional: a store of one process has no other owners. Resumers end
+   * with `STREAM_INTERRUPTED` when an active stream's owner is gone.
+   */
+  ownerAlive?(ownerNode: string): Promise<boolean>;
   /** Listens for cancel requests for streams owned by `ownerNode`; returns the function that stops it. */
   onCancel(ownerNode: string, listener: (streamId: string) => void): () => void;
   /** Stops timers and subscriptions; the store cannot be used afterwards. */

@@ -133,12 +133,15 @@ export function createResumeSupport(
     unrefTimer(keepAlive);
     try {
       const end = await tail.run();
-      if (end === "expired" && socket.readyState === OPEN) {
+      if ((end === "expired" || end === "interrupted") && socket.readyState === OPEN) {
         send({
           type: "error",
           streamId,
           code: "STREAM_INTERRUPTED",
-          error: "The stream's log is gone; the answer is incomplete",
+          error:
+            end === "expired"
+              ? "The stream's log is gone; the answer is incomplete"
+              : "The instance running the stream stopped; the answer is incomplete",
         });
       }
     } finally {
