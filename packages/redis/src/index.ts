@@ -6,6 +6,9 @@
 export { createRedisBroker } from "./redis-broker.ts";
 export type { RedisBroker } from "./redis-broker.ts";
 export type { RedisBrokerOptions, RedisPresenceOptions } from "./options.ts";
+export { createRedisStreamStore } from "./stream-store.ts";
+export type { RedisStreamStore } from "./stream-store.ts";
+export type { RedisStreamStoreOptions } from "./stream-options.ts";
 
 import { registerBrokerType } from "@agentsocket/core";
 import { createRedisBroker as create } from "./redis-broker.ts";

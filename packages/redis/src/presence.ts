@@ -5,8 +5,8 @@
  * heartbeat; a dead node's entries pass their expiry and the next read drops them. Nodes live in
  * one HASH with their last heartbeat.
  */
-import { createHash } from "node:crypto";
 import type { BrokerNode, PresenceMember, PresenceNode, PresenceStore } from "@agentsocket/core";
+import { runScript, script, type CommandSender } from "./lua.ts";
 import { nodesKey, roomKeys } from "./wire.ts";
 
 /** Removes one connection from a room's three keys (KEYS: members, expiries, users). */
@@ -36,20 +36,6 @@ return 0`;
 const STATS = `${DROP}for _, id in ipairs(redis.call('zrangebyscore', KEYS[2], '-inf', ARGV[1])) do drop(id) end
 return { redis.call('hlen', KEYS[1]), redis.call('hlen', KEYS[3]) }`;
 
-/** The one command a presence store needs: node-redis's `sendCommand`. */
-export interface CommandSender {
-  sendCommand(args: string[]): Promise<unknown>;
-}
-
-interface Script {
-  source: string;
-  sha: string;
-}
-
-const script = (source: string): Script => ({
-  source,
-  sha: createHash("sha1").update(source).digest("hex"),
-});
 const SCRIPTS = { add: script(ADD), remove: script(REMOVE), stats: script(STATS) };
 
 export class RedisPresence implements PresenceStore {
@@ -123,14 +109,8 @@ export class RedisPresence implements PresenceStore {
     await this.#run(SCRIPTS.add, roomKeys(this.prefix, room), args);
   }
 
-  async #run(lua: Script, keys: string[], args: string[]): Promise<unknown> {
-    const tail = [String(keys.length), ...keys, ...args];
-    try {
-      return await this.redis.sendCommand(["EVALSHA", lua.sha, ...tail]);
-    } catch (error) {
-      if (!String((error as Error)?.message).startsWith("NOSCRIPT")) throw error;
-      return this.redis.sendCommand(["EVAL", lua.source, ...tail]);
-    }
+  #run(lua: Parameters<typeof runScript>[1], keys: string[], args: string[]): Promise<unknown> {
+    return runScript(this.redis, lua, keys, args);
   }
 }
 

@@ -18,6 +18,7 @@ import {
   type ResolvedRedisBrokerOptions,
 } from "./options.ts";
 import { RedisPresence } from "./presence.ts";
+import { createRedisStreamStore, type RedisStreamStore } from "./stream-store.ts";
 import { channelOf, decodeMessage, encodeMessage } from "./wire.ts";
 
 type Client = RedisClientType<any, any, any, any, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -28,6 +29,8 @@ export interface RedisBroker extends MessageBroker {
   readonly sharded: boolean;
   /** Times the broker came back after being down. */
   readonly reconnects: number;
+  /** The Redis stream log on this broker's Redis and prefix (made once, closed with the broker). */
+  streamStore(): RedisStreamStore;
 }
 
 class RedisMessageBroker implements RedisBroker {
@@ -49,6 +52,7 @@ class RedisMessageBroker implements RedisBroker {
   #wiring = false;
   #closed = false;
   #heartbeat: ReturnType<typeof setInterval> | undefined;
+  #streams: RedisStreamStore | undefined;
 
   constructor(options: RedisBrokerOptions) {
     this.#options = resolveOptions(options);
@@ -114,8 +118,19 @@ class RedisMessageBroker implements RedisBroker {
     return this.#wired ? this.#subscribe(topic, false) : Promise.resolve();
   }
 
+  streamStore(): RedisStreamStore {
+    const { url, client, prefix, sharded } = this.#options;
+    this.#streams ??= createRedisStreamStore({
+      ...(client ? { client } : { url }),
+      prefix,
+      sharded,
+    });
+    return this.#streams;
+  }
+
   async close(): Promise<void> {
     if (this.#closed) return;
+    await this.#streams?.close();
     clearInterval(this.#heartbeat);
     if (this.state === "ready") await this.presence?.removeNode().catch(() => {});
     this.#closed = true;

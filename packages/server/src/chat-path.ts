@@ -20,7 +20,8 @@ export interface ChatPathConfig extends ChatHandlerOptions {
 
 /**
  * Registers the chat handler on `manager` unless `config` is `false` or the path already has a
- * handler. A backend with `streamUI` (`fromAISDK(...)`) streams its own UI chunks; any other is
+ * handler. Answers are kept in `config.streams`, else `agent.resume.store`, else the broker's
+ * stream store (`createRedisBroker()`: resume and abort on any instance), else in memory. A backend with `streamUI` (`fromAISDK(...)`) streams its own UI chunks; any other is
  * served through `chatBackendFromAgent` with the agent's `maxPromptLength` and `requestDefaults`.
  * @throws {TypeError} for an invalid `config.chat`.
  */
@@ -47,7 +48,14 @@ export function mountChatPath(
         ...(agent?.maxPromptLength !== undefined ? { maxPromptLength: agent.maxPromptLength } : {}),
         ...(agent?.requestDefaults ? { requestDefaults: agent.requestDefaults } : {}),
       });
+  // One log for the cluster: the one given, else agent.resume's, else the broker's (Redis).
+  const resume = agent?.resume;
+  const streams =
+    options.streams ??
+    (typeof resume === "object" ? resume.store : undefined) ??
+    manager.config.broker?.streamStore?.();
   const handler = createChatWebSocketHandler(chat, {
+    ...(streams ? { streams } : {}),
     ...(agent?.onError
       ? {
           onError: (error, context) =>

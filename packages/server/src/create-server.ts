@@ -5,6 +5,7 @@
 import type { AddressInfo } from "node:net";
 import {
   WebSocketConnectionManager,
+  WebSocketError,
   type AgentBackend,
   type AgentOptions,
   type WebSocketConfig,
@@ -15,6 +16,7 @@ import {
   createAgentWebSocketHandler,
   type AgentHttpHandler,
   type AgentService,
+  type AgentWebSocketHandler,
 } from "@agentsocket/core/agent";
 import { agentRoutes } from "./agent-routes.ts";
 import { mountChatPath, type ChatPathConfig } from "./chat-path.ts";
@@ -24,6 +26,7 @@ import { bindExpress } from "./frameworks/express.ts";
 import { bindFastify } from "./frameworks/fastify.ts";
 import { bindHono } from "./frameworks/hono.ts";
 import { healthRoutes } from "./health.ts";
+import { withBrokerStreamStore } from "./resume-store.ts";
 import { checkRoute, type RouteDefinition } from "./routes.ts";
 import {
   attachSocketIO,
@@ -84,6 +87,7 @@ export class AgentServer {
   readonly #agentHttp: AgentHttpHandler;
   readonly #agent: AgentService;
   readonly #chat: ReturnType<typeof mountChatPath>;
+  #agentWs: AgentWebSocketHandler | undefined;
   readonly #socketioConfig: ReturnType<typeof resolveSocketIOConfig>;
   #socketio: SocketIOAttachment | undefined;
   #binding: FrameworkBinding | undefined;
@@ -124,11 +128,12 @@ export class AgentServer {
         : new WebSocketConnectionManager(config.websocket);
     for (const route of healthRoutes(this, () => this.#ready)) this.#addRoute(route);
     // One agent for both transports. It serves config.path unless the caller put a handler there.
-    const agent = (this.#agent = createAgentService(neurolink, config.agent));
+    const agentOptions = withBrokerStreamStore(config.agent, this.websocket.config.broker);
+    const agent = (this.#agent = createAgentService(neurolink, agentOptions));
     if (!this.websocket.hasHandler(this.websocket.config.path)) {
       this.websocket.registerHandler(
         this.websocket.config.path,
-        createAgentWebSocketHandler(agent),
+        (this.#agentWs = createAgentWebSocketHandler(agent)),
       );
     }
     this.#chat = mountChatPath(this.websocket, neurolink, config.chat, config.agent);
@@ -212,6 +217,10 @@ export class AgentServer {
       this.#ready = false;
       const deadline = Date.now() + this.websocket.config.closeTimeout;
       this.#chat?.close();
+      // Resumable streams outlive their connections: end them (in their logs too) first.
+      this.#agentWs?.abortStreams(
+        new WebSocketError("Server shutting down", { code: "SHUTTING_DOWN" }),
+      );
       await Promise.all([
         this.websocket.closeAll(),
         this.#agentHttp.close(),

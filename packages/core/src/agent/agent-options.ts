@@ -2,6 +2,7 @@
  * The defaults of the agent's options and the up-front checks that name a bad one.
  */
 import { resolveConversations } from "./conversations/turns.ts";
+import { resolveResumeOptions } from "./resume/resume-options.ts";
 import type { AgentOptions, ResolvedAgentOptions } from "./service.ts";
 
 const DEFAULTS = {
@@ -40,5 +41,6 @@ export function resolveAgentOptions(options: AgentOptions): ResolvedAgentOptions
     throw new TypeError('The "allowedTools" option must be an array of tool names or "*"');
   }
   const conversations = resolveConversations(settings.conversations);
-  return { ...settings, requestDefaults: { ...defaults }, allowedTools, conversations };
+  const resume = resolveResumeOptions(settings.resume);
+  return { ...settings, requestDefaults: { ...defaults }, allowedTools, conversations, resume };
 }

@@ -13,6 +13,13 @@ export type {
   StreamRequest,
 } from "./service.ts";
 export { createAgentWebSocketHandler } from "./ws-handler.ts";
+export type { AgentWebSocketHandler } from "./ws-handler.ts";
+export type {
+  AgentResumeOption,
+  AgentResumeOptions,
+  ResolvedResumeOptions,
+} from "./resume/resume-options.ts";
+export type { ResumableStreamInfo, ResumePayload } from "./resume/resume-support.ts";
 export { createAgentHttpHandler } from "./http-handler.ts";
 export type { AgentHttpHandler, AgentHttpHandlerOptions } from "./http-handler.ts";
 export type {

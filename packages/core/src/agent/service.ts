@@ -16,6 +16,7 @@ import { createClientErrorLog } from "./client-error-log.ts";
 import { openGenerateTurn, openStreamTurn, turnsFor } from "./conversations/service-turns.ts";
 import type { AgentConversationsOption as Conversations } from "./conversations/turns.ts";
 import type { ResolvedConversationOptions } from "./conversations/turns.ts";
+import type { AgentResumeField, ResolvedResumeField } from "./resume/resume-options.ts";
 import { runStream } from "./run-stream.ts";
 import {
   createAgentSchemas,
@@ -25,7 +26,7 @@ import {
 } from "./schemas.ts";
 
 /** Options of {@link createAgentService} (and so of the WebSocket and HTTP agent handlers). */
-export interface AgentOptions {
+export interface AgentOptions extends AgentResumeField {
   /** Streams one connection may run at once; the next gets `TOO_MANY_STREAMS`. @default 4 */
   maxConcurrentStreams?: number;
   /**
@@ -89,7 +90,8 @@ export interface AgentIdentity {
 }
 
 /** {@link AgentOptions} with every default filled in. */
-export interface ResolvedAgentOptions extends Omit<AgentOptions, "conversations"> {
+export interface ResolvedAgentOptions
+  extends Omit<AgentOptions, "conversations" | "resume">, ResolvedResumeField {
   /** Absent when conversations are off. */
   conversations: ResolvedConversationOptions | undefined;
   maxConcurrentStreams: number;

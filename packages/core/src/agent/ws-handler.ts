@@ -2,11 +2,18 @@
  * `createAgentWebSocketHandler(neurolink)`: the agent over WebSocket — generate, stream,
  * tool_call and cancel, several streams per connection multiplexed by `requestId`.
  */
-import { WebSocketError } from "../errors.ts";
+import { WebSocketError, toError } from "../errors.ts";
 import { WebSocketMessageRouter } from "../message-router.ts";
 import { errorFrame } from "../protocol.ts";
 import { OPEN, type WebSocketConnection, type WebSocketHandler } from "../types.ts";
 import type { AgentBackend } from "./backend.ts";
+import { resumeCancelSchema } from "./resume/resume-schemas.ts";
+import {
+  createResumeSupport,
+  type ResumableStreamInfo,
+  type ResumeSupport,
+} from "./resume/resume-support.ts";
+import type { StreamListFilter } from "../stream-store/stream-store.ts";
 import {
   createAgentService,
   isAgentService,
@@ -17,6 +24,22 @@ import {
 interface InFlight {
   controller: AbortController;
   stream: boolean;
+  /** Set on a resumable stream: a closing connection detaches it instead of aborting it. */
+  detach?: () => void;
+}
+
+/** The agent's WebSocket handler, with what resumable streams add. */
+export interface AgentWebSocketHandler extends WebSocketHandler {
+  /**
+   * The resumable streams of a user, session or connection (`[]` with `resume` off): what
+   * `session {streams}` reports. Finished ones too with `includeDone`.
+   */
+  listStreams(filter: StreamListFilter): Promise<ResumableStreamInfo[]>;
+  /**
+   * Aborts every stream this handler runs, detached ones included, ending each with an `error`
+   * frame of `reason`'s code (in the log, for resumers). For shutdown.
+   */
+  abortStreams(reason: WebSocketError): void;
 }
 
 /**
@@ -35,12 +58,23 @@ interface InFlight {
 export function createAgentWebSocketHandler(
   neurolink: AgentBackend | AgentService,
   options?: AgentOptions,
-): WebSocketHandler {
+): AgentWebSocketHandler {
   if (isAgentService(neurolink) && options !== undefined) {
     throw new TypeError("Pass the options to createAgentService() when handing over a service");
   }
   const agent = isAgentService(neurolink) ? neurolink : createAgentService(neurolink, options);
   const { onError } = agent.options;
+  const report = (error: unknown) =>
+    onError
+      ? onError(toError(error), { type: "resume" })
+      : console.error("[agentsocket] resume:", error);
+  const resume: ResumeSupport | undefined =
+    agent.options.resume &&
+    createResumeSupport(
+      agent.options.resume,
+      agent.options.streaming?.bufferSize ?? 64 * 1024,
+      report,
+    );
   const inFlight = new WeakMap<WebSocketConnection, Map<string, InFlight>>();
   const identity = (c: WebSocketConnection) => ({
     connectionId: c.id,
@@ -78,6 +112,7 @@ export function createAgentWebSocketHandler(
     return {
       signal: request.controller.signal,
       controller: request.controller,
+      detach: (detach: () => void) => void ((request as InFlight).detach = detach),
       done: () => requests.delete(requestId),
     };
   };
@@ -110,7 +145,9 @@ export function createAgentWebSocketHandler(
       const request = track(connection, requestId, true);
       if (request === undefined) return;
       try {
-        await agent.stream(payload, identity(connection), connection, {
+        const owned = await resume?.open(connection, request.controller);
+        if (owned) request.detach(() => owned.detach());
+        await agent.stream(payload, identity(connection), owned ?? connection, {
           requestId,
           controller: request.controller,
         });
@@ -137,22 +174,32 @@ export function createAgentWebSocketHandler(
 
   router.route(
     "cancel",
-    (connection, payload) => {
+    async (connection, payload: { requestId?: string; streamId?: string }) => {
       // Cancelling a request that already finished is not an error: the two race by nature.
-      inFlight.get(connection)?.get(payload.requestId)?.controller.abort();
+      const running = payload.streamId === undefined && payload.requestId !== undefined;
+      const request = running ? inFlight.get(connection)?.get(payload.requestId!) : undefined;
+      if (request) request.controller.abort();
+      else await resume?.cancel(connection, payload);
     },
-    agent.schemas.cancel,
+    resume ? resumeCancelSchema : agent.schemas.cancel,
   );
+  resume?.route(router, agent.options.maxConcurrentStreams);
 
-  const handler: WebSocketHandler = {
+  const handler: AgentWebSocketHandler = {
+    listStreams: async (filter) => (resume ? resume.list(filter) : []),
+    abortStreams: (reason) => resume?.abortAll(reason),
     async onMessage(connection, message) {
       const reply = await router.handle(connection, message);
       if (reply && connection.socket.readyState === OPEN)
         connection.socket.send(JSON.stringify(reply));
     },
     onClose(connection) {
-      for (const request of inFlight.get(connection)?.values() ?? []) request.controller.abort();
+      for (const request of inFlight.get(connection)?.values() ?? []) {
+        if (request.detach) request.detach();
+        else request.controller.abort();
+      }
       inFlight.delete(connection);
+      resume?.closed(connection);
     },
   };
   if (onError)

@@ -6,6 +6,7 @@
  * Delivery through a broker is at-most-once and ordered per publisher and topic (Redis pub/sub
  * drops messages to a subscriber that falls behind, and during an outage).
  */
+import type { StreamStore } from "../stream-store/stream-store.ts";
 import type { WebSocketData } from "../types.ts";
 
 /** A pub/sub topic: every node (`all`), one room, one user, or one node's inbox. */
@@ -81,6 +82,11 @@ export interface MessageBroker {
   /** Cluster presence, when this broker keeps it. */
   readonly presence?: PresenceStore;
   readonly state: BrokerState;
+  /**
+   * A stream log shared by the cluster's instances, so a stream may be resumed on any of them;
+   * `createServer` uses it for `agent.resume` when no `store` is given. Closed with the broker.
+   */
+  streamStore?(): StreamStore;
   /** Removes this node's presence at once and disconnects. */
   close(): Promise<void>;
 }

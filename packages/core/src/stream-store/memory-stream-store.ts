@@ -205,13 +205,14 @@ export function createMemoryStreamStore(options: MemoryStreamStoreOptions = {}):
       return found && copy(found);
     },
 
-    async list({ userId, sessionId, includeDone = false }) {
+    async list({ userId, sessionId, connectionId, includeDone = false }) {
       const found: StreamMeta[] = [];
       for (const streamId of [...entries.keys()]) {
         const meta = current(streamId)?.meta;
         if (meta === undefined) continue;
         if (userId !== undefined && meta.userId !== userId) continue;
         if (sessionId !== undefined && meta.sessionId !== sessionId) continue;
+        if (connectionId !== undefined && meta.connectionId !== connectionId) continue;
         if (meta.state === "active" || (includeDone && meta.state === "done"))
           found.push(copy(meta));
       }
@@ -229,6 +230,11 @@ export function createMemoryStreamStore(options: MemoryStreamStoreOptions = {}):
         }
       }
       return true;
+    },
+
+    async touchReader(streamId) {
+      const meta = current(streamId)?.meta;
+      if (meta !== undefined) meta.readerSeenAt = Date.now();
     },
 
     onCancel(ownerNode, listener) {

@@ -75,6 +75,8 @@ export interface StreamMeta {
   /** UTF-8 bytes of the frames held (the terminal frame included). */
   bytes: number;
   retention: ResolvedStreamRetention;
+  /** When a reader last said it was reading (see {@link StreamStore.touchReader}). */
+  readerSeenAt?: number;
   /** Milliseconds since the epoch. */
   createdAt: number;
   updatedAt: number;
@@ -102,10 +104,11 @@ export interface StreamScope {
   scope: string;
 }
 
-/** A filter of {@link StreamStore.list}: streams of a user, of a session, or both. */
+/** A filter of {@link StreamStore.list}: streams of a user, a session, a connection (all given must match). */
 export interface StreamListFilter {
   userId?: string;
   sessionId?: string;
+  connectionId?: string;
   /** Include finished streams whose log is still kept. @default false */
   includeDone?: boolean;
 }
@@ -158,6 +161,18 @@ export interface StreamStore {
    * active. Authorize the caller (compare `meta.userId`) before calling.
    */
   requestCancel(streamId: string): Promise<boolean>;
+  /**
+   * Records that a reader is reading the stream now (`meta.readerSeenAt`): resumers call it
+   * periodically and when they stop, so the owner, wherever it runs, keeps a stream that is being
+   * read and aborts one nobody has read for its grace period.
+   */
+  touchReader(streamId: string): Promise<void>;
+  /**
+   * Whether the node `ownerNode` is still alive (it has an {@link onCancel} listener on some
+   * instance of the store). Optional: a store of one process has no other owners. Resumers end
+   * with `STREAM_INTERRUPTED` when an active stream's owner is gone.
+   */
+  ownerAlive?(ownerNode: string): Promise<boolean>;
   /** Listens for cancel requests for streams owned by `ownerNode`; returns the function that stops it. */
   onCancel(ownerNode: string, listener: (streamId: string) => void): () => void;
   /** Stops timers and subscriptions; the store cannot be used afterwards. */

@@ -33,8 +33,11 @@ export interface StreamTailOptions {
   positionCheckMs?: number;
 }
 
-/** How a tail ended: after the terminal frame, stopped by the reader, or the log went away. */
-export type StreamTailEnd = "ended" | "stopped" | "expired";
+/**
+ * How a tail ended: after the terminal frame, stopped by the reader, the log went away, or the
+ * owner died before ending it (stores that know their owners: {@link StreamStore.ownerAlive}).
+ */
+export type StreamTailEnd = "ended" | "stopped" | "expired" | "interrupted";
 
 /** An accepted resume: `run()` delivers, `stop()` ends it early. */
 export interface StreamTail {
@@ -127,17 +130,23 @@ export async function openStreamTail(
       poll();
     });
 
+  /** Waits for a live frame (or a gap); resolves `true` when the position check woke it. */
   const waitLive = () =>
-    new Promise<void>((resolve) => {
+    new Promise<boolean>((resolve) => {
       live = true;
-      const check = setTimeout(rouse, positionCheckMs);
+      let timedOut = false;
+      const check = setTimeout(() => {
+        timedOut = true;
+        rouse();
+      }, positionCheckMs);
       unrefTimer(check);
       wake = () => {
         clearTimeout(check);
         live = false;
-        resolve();
+        resolve(timedOut);
       };
     });
+  let checkOwner = false;
 
   const run = async (): Promise<StreamTailEnd> => {
     try {
@@ -149,8 +158,12 @@ export async function openStreamTail(
         const { frames } = page ?? { frames: [] };
         if (page === undefined || page.meta.state === "expired") return (finished = "expired");
         if (frames.length > 0 && frames[0]!.offset !== next) return (finished = "expired");
-        const lastOffset = page.meta.lastOffset;
+        const { lastOffset, state, ownerNode } = page.meta;
         page = undefined;
+        // Nothing new since the last position check: is anybody still writing this stream?
+        if (checkOwner && frames.length === 0 && state === "active" && store.ownerAlive) {
+          if (!(await store.ownerAlive(ownerNode))) return (finished ??= "interrupted");
+        }
         for (const frame of frames) {
           deliverOne(frame);
           if (finished || congested()) break;
@@ -158,7 +171,7 @@ export async function openStreamTail(
         if (finished) break;
         // More in the log than this page, or frames appended while it was read: read again.
         if (next <= lastOffset || next <= newest) continue;
-        await waitLive();
+        checkOwner = await waitLive();
       }
       return finished;
     } finally {

@@ -4,6 +4,7 @@
  */
 import { expect, it } from "vitest";
 import { openStreamTail } from "../stream-store/stream-tail.ts";
+import { eventually } from "./stream-store-cases.ts";
 import type { StoredFrame, StreamStore } from "../stream-store/stream-store.ts";
 
 /** Appends `count` frames then the terminal one, a few per turn, like a model streaming. */
@@ -102,6 +103,26 @@ export function streamTailCases(open: () => Promise<StreamStore>): void {
     expect(await running).toBe("stopped");
     await store.append(streamId, { offset: 2, frame: "{}" });
     expect(seen).toEqual([1]);
+  });
+
+  it("ends with interrupted when the stream's owner is gone (stores that track owners)", async () => {
+    const store = await open();
+    if (store.ownerAlive === undefined) return; // one process: the owner is this process
+    const owner = `node-${crypto.randomUUID()}`;
+    const stop = store.onCancel(owner, () => {});
+    await eventually(() => store.ownerAlive!(owner));
+    const { streamId } = await store.create({ ownerNode: `gone-${crypto.randomUUID()}` });
+    await store.append(streamId, { offset: 1, frame: "{}" });
+    const seen: number[] = [];
+    const tail = await openStreamTail(store, streamId, {
+      afterOffset: 0,
+      deliver: (f) => seen.push(f.offset),
+      positionCheckMs: 50,
+    });
+    if (!tail.recovered) throw new Error(`refused: ${tail.reason}`);
+    expect(await tail.run()).toBe("interrupted");
+    expect(seen).toEqual([1]);
+    stop();
   });
 
   it("refuses with a reason: unknown, another user's, another epoch, an offset it never had", async () => {
