@@ -1,8 +1,10 @@
 import { generateText, stepCountIs, streamText } from "ai";
 import type { LanguageModel, ModelMessage, ToolSet } from "ai";
 import type { AgentBackend, AgentRequestOptions, AgentToolCall } from "@agentsocket/core";
+import type { ChatBackend } from "@agentsocket/core/agent";
 import { guardAbort } from "./abort-guard.ts";
 import { toAgentStreamResult } from "./stream.ts";
+import { uiStreamMethods } from "./ui-stream.ts";
 import { executeTool, listTools } from "./tools.ts";
 import { toTokenUsage } from "./usage.ts";
 
@@ -41,7 +43,9 @@ const DEFAULTS = { tools: {}, maxSteps: 5 } satisfies Partial<FromAISDKOptions>;
 /**
  * Makes an agent backend out of a Vercel AI SDK model and tools: `generate` calls `generateText`,
  * `stream` calls `streamText` (text deltas, tool calls and tool results as stream items; the
- * request's `abortSignal` stops the model), `executeTool` runs one of `tools` directly.
+ * request's `abortSignal` stops the model), `executeTool` runs one of `tools` directly. It is also
+ * a chat backend (`streamUI`) for the AI SDK chat path: `useChat`'s messages in, the SDK's own
+ * UI message chunks out.
  *
  * A request's `model` id is ignored: every request goes to `options.model`.
  * @param options the model, tools, default system prompt and step limit.
@@ -65,7 +69,7 @@ const DEFAULTS = { tools: {}, maxSteps: 5 } satisfies Partial<FromAISDKOptions>;
  * });
  * manager.registerHandler("/ws", createAgentWebSocketHandler(agent));
  */
-export function fromAISDK(options: FromAISDKOptions): AgentBackend {
+export function fromAISDK(options: FromAISDKOptions): AgentBackend & Required<ChatBackend> {
   const { model, tools, system, maxSteps } = resolveOptions(options);
   const identity =
     typeof model === "string" ? { model } : { provider: model.provider, model: model.modelId };
@@ -111,6 +115,8 @@ export function fromAISDK(options: FromAISDKOptions): AgentBackend {
     executeTool: (toolName, args, callOptions) => executeTool(tools, toolName, args, callOptions),
 
     getAllAvailableTools: async () => listTools(tools),
+
+    ...uiStreamMethods({ model: guardedModel, tools, system, stopWhen: stepCountIs(maxSteps) }),
   };
 }
 

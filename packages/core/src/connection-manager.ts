@@ -19,6 +19,7 @@ import { closeSocket, ManagedConnection } from "./managed-connection.ts";
 import { ConnectionLimits } from "./limits/connection-limits.ts";
 import { originProblem } from "./origin-policy.ts";
 import { limitBufferedBytes } from "./send-limit.ts";
+import { PathOptions, type HandlerOptions } from "./path-options.ts";
 import { connectedFrame } from "./system-frames.ts";
 import {
   OPEN,
@@ -44,6 +45,9 @@ export class WebSocketConnectionManager extends InstrumentedMethods {
   readonly #authenticate: Authenticator;
   readonly #limits: ConnectionLimits;
   readonly #handlers = new Map<string, WebSocketHandler>();
+  readonly #pathOptions = new PathOptions();
+  /** The largest frame any path accepts: what an adapter's `ws` maxPayload must allow. */
+  readonly maxFrameSize = (): number => this.#pathOptions.largest(this.config);
   readonly #connections = new Map<string, ManagedConnection>();
   readonly #byUser = new Map<string, Set<ManagedConnection>>();
   readonly #byPath = new Map<string, Set<ManagedConnection>>();
@@ -71,13 +75,14 @@ export class WebSocketConnectionManager extends InstrumentedMethods {
     this.fanout = new Fanout(this.config, this.#connections, this.#byUser, send, this.sessions);
   }
 
-  /** Registers the callbacks for connections on `path` (replacing earlier ones). */
-  registerHandler(path: string, handler: WebSocketHandler): void {
+  /** Registers the callbacks for `path` (replacing earlier ones), with `options` for that path. */
+  registerHandler(path: string, handler: WebSocketHandler, options?: HandlerOptions): void {
     if (typeof path !== "string" || !path.startsWith("/")) {
       throw new TypeError(
         `registerHandler: path must start with "/" (got ${JSON.stringify(path)})`,
       );
     }
+    this.#pathOptions.set(trimSlash(path), options ?? handler.pathOptions);
     this.#handlers.set(trimSlash(path), handler);
   }
 
@@ -169,10 +174,11 @@ export class WebSocketConnectionManager extends InstrumentedMethods {
       ...(decision.user ? { user: decision.user } : {}),
     };
     const handler = this.#handlers.get(decision.path);
+    const settings = this.#pathOptions.settings(this.config, decision.path);
     const managed = new ManagedConnection(
       connection,
-      this.config.systemFrames ? this.sessions.wrap(this.fanout.withRoomFrames(handler)) : handler,
-      this.config,
+      settings.systemFrames ? this.sessions.wrap(this.fanout.withRoomFrames(handler)) : handler,
+      settings,
       this.#onClosed,
     );
     const events = managed.events();
@@ -202,7 +208,7 @@ export class WebSocketConnectionManager extends InstrumentedMethods {
     if (decision.user) addTo(this.#byUser, decision.user.id, managed);
     this.fanout.opened(connection);
     this.#heartbeat.start();
-    if (this.config.systemFrames)
+    if (settings.systemFrames)
       socket.send(connectedFrame(connection.id, now, this.sessions.open(connection)));
     invokeSafely(managed.handler?.onOpen, (e) => managed.report(e, "onOpen"), connection);
     return this.instruments.opened(connection, events);

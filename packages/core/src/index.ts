@@ -30,6 +30,7 @@ export {
   redactHeaders,
   redactUrl,
 } from "./redact.ts";
+export type { HandlerOptions } from "./path-options.ts";
 export type {
   SocketLike,
   WebSocketConfig,
@@ -124,6 +125,7 @@ export {
   createAgentHttpHandler,
   createAgentService,
   createAgentWebSocketHandler,
+  createChatWebSocketHandler,
   createConversationHttpHandler,
   createEnhancedChatService,
   createMemoryConversationStore,
@@ -150,6 +152,10 @@ export type {
   AgentStreamResult,
   AgentToolCall,
   AgentToolInfo,
+  ChatBackend,
+  ChatHandlerOptions,
+  ChatStreamRequest,
+  ChatWebSocketHandler,
   Conversation,
   ConversationMessage,
   ConversationPage,

@@ -114,7 +114,9 @@ export class ManagedConnection implements HeartbeatTarget {
     if (socket.readyState !== OPEN) return;
     try {
       if (socket.ping) socket.ping();
-      else socket.send(pingFrame());
+      else if (this.settings.systemFrames) socket.send(pingFrame());
+      // A path without system frames has no JSON ping to fall back on: no heartbeat there.
+      else this.pingSentAt = 0;
     } catch (error) {
       this.#transportError(error);
     }

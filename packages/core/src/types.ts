@@ -9,6 +9,7 @@ import type { LimitsConfig } from "./limits/options.ts";
 import type { Instrumentation } from "./instrumentation/instrumentation.ts";
 import type { CompressionOptions } from "./compression.ts";
 import type { RoomsOptions } from "./rooms/options.ts";
+import type { HandlerOptions } from "./path-options.ts";
 
 /** The data a frame carries. */
 export type WebSocketData = string | ArrayBuffer | Uint8Array;
@@ -90,6 +91,8 @@ export interface WebSocketHandler {
   onDrain?: (connection: WebSocketConnection, deadline: AbortSignal) => ConnectionWork | undefined;
   /** The peer answered a heartbeat ping after `latency` ms (seed 000's `heartbeat` event). */
   onHeartbeat?: (connection: WebSocketConnection, latency: number) => unknown;
+  /** What `registerHandler` applies when given no options (e.g. the chat handler's). */
+  pathOptions?: HandlerOptions;
 }
 
 /** Configuration of a {@link WebSocketConnectionManager}. */

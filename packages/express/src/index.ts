@@ -40,6 +40,7 @@ export function attachWebSocket(
     noServer: true,
     clientTracking: false,
     ...wsServerOptions(manager.config),
+    maxPayload: manager.maxFrameSize(),
   });
 
   const onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer) => {

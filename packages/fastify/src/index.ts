@@ -36,7 +36,11 @@ async function agentsocketPlugin(
   }
   if (!fastify.hasDecorator("websocketServer")) {
     await fastify.register(websocket, {
-      options: { ...wsServerOptions(manager.config), clientTracking: false },
+      options: {
+        ...wsServerOptions(manager.config),
+        maxPayload: manager.maxFrameSize(),
+        clientTracking: false,
+      },
     });
   }
 
@@ -116,7 +120,7 @@ const NO_HANDSHAKE = {
 
 /**
  * Serves the manager's WebSocket endpoints on a Fastify app. Registers `@fastify/websocket`
- * (with `maxPayload` set to `manager.config.maxMessageSize`, and permessage-deflate when
+ * (with `maxPayload` set to `manager.maxFrameSize()`, and permessage-deflate when
  * `manager.config.compression` is on) unless the app already has; core closes oversize frames
  * with 1009 either way. `app.close()` closes every connection with 1001
  * before the server stops.

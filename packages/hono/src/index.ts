@@ -71,7 +71,7 @@ interface RawSocket {
  *
  * const app = new Hono();
  * app.use(createWebSocketMiddleware(manager, { upgradeWebSocket }));
- * const wss = new WebSocketServer({ noServer: true, maxPayload: manager.config.maxMessageSize });
+ * const wss = new WebSocketServer({ noServer: true, maxPayload: manager.maxFrameSize() });
  * serve({ fetch: app.fetch, websocket: { server: wss } });
  */
 export function createWebSocketMiddleware(

@@ -21,6 +21,7 @@ import {
   type AgentWebSocketHandler,
 } from "@agentsocket/core/agent";
 import { agentRoutes } from "./agent-routes.ts";
+import { mountChatPath, type ChatPathConfig } from "./chat-path.ts";
 import { conversationRoutes } from "./conversation-routes.ts";
 import type { FrameworkBinding } from "./frameworks/binding.ts";
 import { bindExpress } from "./frameworks/express.ts";
@@ -65,6 +66,11 @@ export interface ServerConfig {
    * `{ registry }` registers the metrics in the app's own `prom-client` registry. @default true
    */
   metrics?: boolean | PrometheusMetricsOptions;
+  /**
+   * The Vercel AI SDK WebSocket chat protocol (`useChat` with `ai`'s `WebSocketChatTransport`)
+   * at `chat.path`, with the same auth as `/ws`; `false` turns it off. @default { path: "/chat" }
+   */
+  chat?: ChatPathConfig | false;
 }
 
 /** Options of {@link createServer}. */
@@ -91,6 +97,7 @@ export class AgentServer {
   readonly #routes = new Map<string, RouteDefinition>();
   readonly #agentHttp: AgentHttpHandler;
   readonly #agent: AgentService;
+  readonly #chat: ReturnType<typeof mountChatPath>;
   #agentWs: AgentWebSocketHandler | undefined;
   readonly #socketioConfig: ReturnType<typeof resolveSocketIOConfig>;
   readonly #checks = new HealthChecks();
@@ -149,6 +156,7 @@ export class AgentServer {
         (this.#agentWs = createAgentWebSocketHandler(agent)),
       );
     }
+    this.#chat = mountChatPath(this.websocket, neurolink, config.chat, config.agent);
     this.#agentHttp = createAgentHttpHandler(agent, { manager: this.websocket });
     for (const route of agentRoutes(basePath, this.#agentHttp)) this.#addRoute(route);
     for (const route of conversationRoutes(basePath, this.websocket, agent)) this.#addRoute(route);
@@ -261,6 +269,7 @@ export class AgentServer {
       this.#ready = false;
       if (graceMs !== undefined) await this.#drain(graceMs);
       const deadline = Date.now() + this.websocket.config.closeTimeout;
+      this.#chat?.close();
       // Resumable streams outlive their connections: end them (in their logs too) first.
       this.#agentWs?.abortStreams(
         new WebSocketError("Server shutting down", { code: "SHUTTING_DOWN" }),

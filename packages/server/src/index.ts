@@ -7,6 +7,7 @@
 export { AgentServer, createServer } from "./create-server.ts";
 export type { CreateServerOptions, Framework, ServerConfig } from "./create-server.ts";
 export type { SocketIOConfig } from "./socketio.ts";
+export type { ChatPathConfig } from "./chat-path.ts";
 export type {
   FetchRoute,
   HandlerRoute,

@@ -99,3 +99,21 @@ export type {
   NewConversation,
   NewConversationMessage,
 } from "./conversations/store.ts";
+export { createChatWebSocketHandler } from "./chat/chat-handler.ts";
+export type { ChatWebSocketHandler } from "./chat/chat-handler.ts";
+export type {
+  ChatErrorContext,
+  ChatHandlerOptions,
+  ResolvedChatHandlerOptions,
+} from "./chat/chat-options.ts";
+export type {
+  ChatBackend,
+  ChatStreamRequest,
+  UIChunkLike,
+  UIMessageLike,
+} from "./chat/chat-backend.ts";
+export { isChatBackend } from "./chat/chat-backend.ts";
+export { chatBackendFromAgent, messageText } from "./chat/agent-chat-backend.ts";
+export type { AgentChatBackendOptions } from "./chat/agent-chat-backend.ts";
+export { toUIChunks, uiFinishReason } from "./chat/ui-chunks.ts";
+export type { ToUIChunksOptions } from "./chat/ui-chunks.ts";

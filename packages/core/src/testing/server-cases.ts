@@ -29,7 +29,12 @@ export function serverCases(h: Harness): void {
     expect(ws.status).toBe(200);
     expect(await ws.json()).toEqual({
       status: "ok",
-      connections: { total: 2, maxConnections: 50, paths: { "/ws": 1, "/ws/notifications": 1 } },
+      // createServer also serves the AI SDK chat path, with nobody on it.
+      connections: {
+        total: 2,
+        maxConnections: 50,
+        paths: { "/chat": 0, "/ws": 1, "/ws/notifications": 1 },
+      },
     });
   });
 

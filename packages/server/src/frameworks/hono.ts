@@ -100,6 +100,7 @@ export const bindHono: BindFramework = async (routes, manager) => {
     noServer: true,
     clientTracking: false,
     ...wsServerOptions(manager.config),
+    maxPayload: manager.maxFrameSize(),
   });
   const server = createAdaptorServer({
     fetch,

@@ -124,6 +124,7 @@ export class AgentSocketServer extends StandaloneFacade {
       noServer: true,
       clientTracking: false,
       ...wsServerOptions(this.websocket.config),
+      maxPayload: this.websocket.maxFrameSize(),
     });
     this.#http = createHttpServer((request, response) => {
       void answerHttp(this.#httpSource, request, response).catch(() => {
