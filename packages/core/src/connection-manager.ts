@@ -3,7 +3,7 @@
  */
 import type { ConnectionEvents, UpgradeAccepted, UpgradeDecision } from "./adapter-types.ts";
 import { createAuthenticator, type AuthResult, type Authenticator } from "./auth/authenticate.ts";
-import { handshakeProblem, reject } from "./handshake.ts";
+import { handshakeProblem, refusalStandIn, reject } from "./handshake.ts";
 import { parseRequestUrl, readHeader } from "./request.ts";
 import type { UpgradeRequest } from "./auth/types.ts";
 import { invokeSafely } from "./callbacks.ts";
@@ -18,6 +18,7 @@ import { InstrumentedMethods } from "./instrumentation/manager-methods.ts";
 import { closeSocket, ManagedConnection } from "./managed-connection.ts";
 import { ConnectionLimits } from "./limits/connection-limits.ts";
 import { originProblem } from "./origin-policy.ts";
+import { addTo, removeFrom } from "./multi-index.ts";
 import { limitBufferedBytes } from "./send-limit.ts";
 import { PathOptions, type HandlerOptions } from "./path-options.ts";
 import { connectedFrame } from "./system-frames.ts";
@@ -288,34 +289,6 @@ export class WebSocketConnectionManager extends InstrumentedMethods {
   #reportRefusal(path: string, error: WebSocketConnectionError): void {
     const handler = this.#handlers.get(path);
     if (handler?.onError === undefined) return;
-    // No connection exists for a refused handshake; handlers get a stand-in with no socket.
-    const now = Date.now();
-    const standIn = {
-      id: "",
-      socket: undefined as never,
-      metadata: { path },
-      createdAt: now,
-      lastActivity: now,
-    };
-    invokeSafely(handler.onError, () => {}, standIn, error);
+    invokeSafely(handler.onError, () => {}, refusalStandIn(path), error);
   }
-}
-
-function addTo(
-  index: Map<string, Set<ManagedConnection>>,
-  key: string,
-  managed: ManagedConnection,
-): void {
-  let set = index.get(key);
-  if (set === undefined) index.set(key, (set = new Set()));
-  set.add(managed);
-}
-
-function removeFrom(
-  index: Map<string, Set<ManagedConnection>>,
-  key: string,
-  managed: ManagedConnection,
-): void {
-  const set = index.get(key);
-  if (set?.delete(managed) && set.size === 0) index.delete(key);
 }

@@ -6,6 +6,7 @@ import type { UpgradeRejected } from "./adapter-types.ts";
 import type { UpgradeRequest } from "./auth/types.ts";
 import { ERRORS, WebSocketConnectionError, type KnownErrorCode } from "./errors.ts";
 import { readHeader } from "./request.ts";
+import type { WebSocketConnection } from "./types.ts";
 
 /**
  * Why `request` is not a WebSocket handshake, judged by the headers a runtime may pass on: an
@@ -28,5 +29,20 @@ export function reject(code: KnownErrorCode, message: string): UpgradeRejected {
     ok: false,
     status: ERRORS[code].status,
     error: new WebSocketConnectionError(message, { code }),
+  };
+}
+
+/**
+ * What a handler's `onError` gets for a refused handshake: no connection exists yet, so a
+ * stand-in with the path and no socket.
+ */
+export function refusalStandIn(path: string): WebSocketConnection {
+  const now = Date.now();
+  return {
+    id: "",
+    socket: undefined as never,
+    metadata: { path },
+    createdAt: now,
+    lastActivity: now,
   };
 }

@@ -8,9 +8,7 @@ import {
   WebSocketConnectionManager,
   WebSocketError,
   type AgentBackend,
-  type AgentOptions,
   type DrainOptions,
-  type WebSocketConfig,
 } from "@agentsocket/core";
 import {
   createAgentHttpHandler,
@@ -21,7 +19,8 @@ import {
   type AgentWebSocketHandler,
 } from "@agentsocket/core/agent";
 import { agentRoutes } from "./agent-routes.ts";
-import { mountChatPath, type ChatPathConfig } from "./chat-path.ts";
+import { mountChatPath } from "./chat-path.ts";
+import type { CreateServerOptions, Framework, ServerConfig } from "./server-config.ts";
 import { conversationRoutes } from "./conversation-routes.ts";
 import type { FrameworkBinding } from "./frameworks/binding.ts";
 import { bindExpress } from "./frameworks/express.ts";
@@ -30,55 +29,13 @@ import { bindHono } from "./frameworks/hono.ts";
 import { healthRoutes } from "./health.ts";
 import { HealthChecks, type HealthCheck } from "./health-checks.ts";
 import { metricsRoutes, serverMetrics } from "./metrics-route.ts";
-import type { PrometheusMetrics, PrometheusMetricsOptions } from "./prometheus.ts";
+import type { PrometheusMetrics } from "./prometheus.ts";
 import { withBrokerStreamStore } from "./resume-store.ts";
 import { checkRoute, type RouteDefinition } from "./routes.ts";
 import { ticketRoutes } from "./ticket-routes.ts";
-import {
-  attachSocketIO,
-  resolveSocketIOConfig,
-  type SocketIOAttachment,
-  type SocketIOConfig,
-} from "./socketio.ts";
+import { attachSocketIO, resolveSocketIOConfig, type SocketIOAttachment } from "./socketio.ts";
 
-export type Framework = "hono" | "express" | "fastify";
-
-/** Server configuration. */
-export interface ServerConfig {
-  /** Port to listen on; 0 picks a free one (read it back from `server.port`). @default 3000 */
-  port?: number;
-  /** Interface to bind. @default all interfaces */
-  host?: string;
-  /** Prefix of the built-in HTTP routes. @default "/api" */
-  basePath?: string;
-  /** The WebSocket side: a config for a new manager, or a manager built separately. */
-  websocket?: WebSocketConfig | WebSocketConnectionManager;
-  /** Limits and streaming behaviour of the agent endpoints (WebSocket and HTTP alike). */
-  agent?: AgentOptions;
-  /**
-   * Also serve the agent to `socket.io-client` apps (seed 001's `chat:*`, seed 002's `ai:*`
-   * events) on the same HTTP server; needs `socket.io` and `@agentsocket/socket.io` installed.
-   * `true` takes every default. @default off
-   */
-  socketio?: SocketIOConfig | boolean;
-  /**
-   * `GET {basePath}/metrics` in Prometheus text format (`docs/metrics.md`); `false` turns it off,
-   * `{ registry }` registers the metrics in the app's own `prom-client` registry. @default true
-   */
-  metrics?: boolean | PrometheusMetricsOptions;
-  /**
-   * The Vercel AI SDK WebSocket chat protocol (`useChat` with `ai`'s `WebSocketChatTransport`)
-   * at `chat.path`, with the same auth as `/ws`; `false` turns it off. @default { path: "/chat" }
-   */
-  chat?: ChatPathConfig | false;
-}
-
-/** Options of {@link createServer}. */
-export interface CreateServerOptions {
-  /** @default "hono" */
-  framework?: Framework;
-  config?: ServerConfig;
-}
+export type { CreateServerOptions, Framework, ServerConfig } from "./server-config.ts";
 
 const BINDINGS = { hono: bindHono, express: bindExpress, fastify: bindFastify } as const;
 
