@@ -2,4 +2,4 @@
 // uses no Node built-in, so the same dist/index.mjs runs in browsers (bundled or served as is).
 import { defineConfig } from "tsdown";
 
-export default defineConfig({ entry: { index: "src/index.ts" } });
+export default defineConfig({ entry: { index: "src/index.ts", "ai-sdk": "src/ai-sdk.ts" } });

@@ -67,7 +67,7 @@ const DEFAULTS = {
   reconnect: { initialDelayMs: 500, maxDelayMs: 30_000, maxRetries: Infinity },
 } as const;
 
-function checkUrl(url: unknown): string {
+export function checkUrl(url: unknown): string {
   let parsed: URL;
   try {
     parsed = new URL(String(url));
@@ -92,7 +92,7 @@ function checkUrl(url: unknown): string {
   return parsed.href;
 }
 
-function checkReconnect(
+export function checkReconnect(
   reconnect: AgentSocketClientOptions["reconnect"],
 ): ResolvedOptions["reconnect"] {
   if (reconnect === false) return false;

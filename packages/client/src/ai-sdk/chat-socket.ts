@@ -1,0 +1,121 @@
+/**
+ * The one WebSocket of a `WebSocketChatTransport`: opened on first use, and after a drop reopened
+ * with the client's backoff (exponential, full jitter) while `wanted()` says requests are still
+ * active. It hands every parsed frame to `onFrame`, tells `onOpen` of each (re)open and
+ * `onGiveUp` once the retries are spent.
+ */
+import { backoffDelay, type ConnectionParams, type ReconnectOptions } from "../options.ts";
+
+/** The part of a WebSocket the chat transport uses (browser `WebSocket`, Node 22+, `ws`). */
+export interface ChatWebSocketLike {
+  readonly readyState: number;
+  send(data: string): void;
+  close(code?: number, reason?: string): void;
+  onopen: ((event: unknown) => void) | null;
+  onmessage: ((event: { data: unknown }) => void) | null;
+  onclose: ((event: unknown) => void) | null;
+  onerror: ((event: unknown) => void) | null;
+}
+
+/** A WebSocket class: `WebSocket` (browsers, Node 22+) or `import { WebSocket } from "ws"`. */
+export type ChatWebSocketConstructor = new (url: string) => ChatWebSocketLike;
+
+export interface ChatSocketOptions {
+  url: string;
+  webSocket: ChatWebSocketConstructor;
+  params: ConnectionParams | (() => ConnectionParams | Promise<ConnectionParams>) | undefined;
+  reconnect: Required<ReconnectOptions> | false;
+  wanted: () => boolean;
+  onOpen: (reconnected: boolean) => void;
+  onFrame: (frame: Record<string, unknown>) => void;
+  onGiveUp: (error: Error) => void;
+}
+
+const OPEN = 1;
+
+export class ChatSocket {
+  #socket: ChatWebSocketLike | undefined;
+  #opening: Promise<ChatWebSocketLike> | undefined;
+  #closed = false;
+  #everOpened = false;
+
+  constructor(private readonly options: ChatSocketOptions) {}
+
+  /** Sends `frame` once the socket is open; false when it could not be sent now. */
+  sendNow(frame: object): boolean {
+    if (this.#socket?.readyState !== OPEN) return false;
+    this.#socket.send(JSON.stringify(frame));
+    return true;
+  }
+
+  /** Resolves with an open socket, connecting (once) when there is none. */
+  open(): Promise<ChatWebSocketLike> {
+    if (this.#socket?.readyState === OPEN) return Promise.resolve(this.#socket);
+    this.#closed = false;
+    this.#opening ??= this.#connect(0).finally(() => (this.#opening = undefined));
+    return this.#opening;
+  }
+
+  close(): void {
+    this.#closed = true;
+    const socket = this.#socket;
+    this.#socket = undefined;
+    socket?.close(1000, "Client closed transport");
+  }
+
+  async #connect(attempt: number): Promise<ChatWebSocketLike> {
+    for (;;) {
+      try {
+        return await this.#attempt();
+      } catch (error) {
+        const { reconnect } = this.options;
+        if (this.#closed || reconnect === false || attempt >= reconnect.maxRetries) throw error;
+        await new Promise((resolve) => setTimeout(resolve, backoffDelay(reconnect, attempt)));
+        attempt++;
+      }
+    }
+  }
+
+  async #attempt(): Promise<ChatWebSocketLike> {
+    const { params } = this.options;
+    const resolved = typeof params === "function" ? await params() : params;
+    const url = new URL(this.options.url);
+    for (const [name, value] of Object.entries(resolved ?? {})) url.searchParams.set(name, value);
+    const socket = new this.options.webSocket(url.href);
+    await new Promise<void>((resolve, reject) => {
+      socket.onopen = () => resolve();
+      socket.onerror = () => reject(new Error("WebSocket chat network connection failed."));
+      socket.onclose = () => reject(new Error("WebSocket chat network connection closed."));
+    });
+    this.#socket = socket;
+    socket.onmessage = (event) => this.#message(event.data);
+    socket.onerror = () => {};
+    socket.onclose = () => this.#dropped(socket);
+    const reconnected = this.#everOpened;
+    this.#everOpened = true;
+    this.options.onOpen(reconnected);
+    return socket;
+  }
+
+  #message(data: unknown): void {
+    if (typeof data !== "string") return;
+    let frame: unknown;
+    try {
+      frame = JSON.parse(data);
+    } catch {
+      return;
+    }
+    if (typeof frame === "object" && frame !== null) {
+      this.options.onFrame(frame as Record<string, unknown>);
+    }
+  }
+
+  #dropped(socket: ChatWebSocketLike): void {
+    if (this.#socket !== socket) return;
+    this.#socket = undefined;
+    if (this.#closed || !this.options.wanted()) return;
+    this.open().catch((error: unknown) =>
+      this.options.onGiveUp(error instanceof Error ? error : new Error(String(error))),
+    );
+  }
+}
