@@ -267,6 +267,7 @@ describe("@agentsocket/client installed under plain node", () => {
     expect(await run(process.execPath, [tsc, "-p", "tsconfig.client.json"], full)).toBe("");
     const output = await run(process.execPath, ["client-out/client-consumer.js"], full);
     expect(JSON.parse(output)).toEqual({
+      chat: { sameText: true, first: "start", last: "finish", none: null },
       sameText: true,
       status: "completed",
       sum: { expression: "(12 + 30) * 2", value: 84 },

@@ -4,4 +4,4 @@
  */
 export { WebSocketChatTransport } from "./ai-sdk/chat-transport.ts";
 export type { WebSocketChatTransportOptions } from "./ai-sdk/chat-transport.ts";
-export type { ChatWebSocketConstructor, ChatWebSocketLike } from "./ai-sdk/chat-socket.ts";
+export type { ReconnectOptions, WebSocketConstructor, WebSocketLike } from "./options.ts";

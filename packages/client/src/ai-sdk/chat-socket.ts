@@ -4,25 +4,27 @@
  * active. It hands every parsed frame to `onFrame`, tells `onOpen` of each (re)open and
  * `onGiveUp` once the retries are spent.
  */
-import { backoffDelay, type ConnectionParams, type ReconnectOptions } from "../options.ts";
+import {
+  backoffDelay,
+  type ConnectionParams,
+  type ReconnectOptions,
+  type WebSocketConstructor,
+  type WebSocketLike,
+} from "../options.ts";
 
-/** The part of a WebSocket the chat transport uses (browser `WebSocket`, Node 22+, `ws`). */
-export interface ChatWebSocketLike {
-  readonly readyState: number;
-  send(data: string): void;
-  close(code?: number, reason?: string): void;
-  onopen: ((event: unknown) => void) | null;
+/** The handlers set on a socket (the browser's, Node 22+'s and `ws`'s all have them). */
+interface SocketHandlers {
+  onopen: (() => void) | null;
   onmessage: ((event: { data: unknown }) => void) | null;
-  onclose: ((event: unknown) => void) | null;
-  onerror: ((event: unknown) => void) | null;
+  onclose: (() => void) | null;
+  onerror: (() => void) | null;
 }
 
-/** A WebSocket class: `WebSocket` (browsers, Node 22+) or `import { WebSocket } from "ws"`. */
-export type ChatWebSocketConstructor = new (url: string) => ChatWebSocketLike;
+type ChatWebSocketLike = WebSocketLike & SocketHandlers;
 
 export interface ChatSocketOptions {
   url: string;
-  webSocket: ChatWebSocketConstructor;
+  webSocket: WebSocketConstructor;
   params: ConnectionParams | (() => ConnectionParams | Promise<ConnectionParams>) | undefined;
   reconnect: Required<ReconnectOptions> | false;
   wanted: () => boolean;
@@ -81,7 +83,7 @@ export class ChatSocket {
     const resolved = typeof params === "function" ? await params() : params;
     const url = new URL(this.options.url);
     for (const [name, value] of Object.entries(resolved ?? {})) url.searchParams.set(name, value);
-    const socket = new this.options.webSocket(url.href);
+    const socket = new this.options.webSocket(url.href) as ChatWebSocketLike;
     await new Promise<void>((resolve, reject) => {
       socket.onopen = () => resolve();
       socket.onerror = () => reject(new Error("WebSocket chat network connection failed."));

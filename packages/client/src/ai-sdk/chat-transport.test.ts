@@ -67,7 +67,7 @@ for (const framework of FRAMEWORKS) {
         },
       });
       await server.start();
-      proxy = await startTcpProxy(server.port);
+      proxy = await startTcpProxy(server.port!);
       transport = new WebSocketChatTransport({
         url: proxy.url.replace(/\/ws$/, "/chat"),
         webSocket: WebSocket,

@@ -11,8 +11,9 @@ import {
   checkUrl,
   type ConnectionParams,
   type ReconnectOptions,
+  type WebSocketConstructor,
 } from "../options.ts";
-import { ChatSocket, type ChatWebSocketConstructor } from "./chat-socket.ts";
+import { ChatSocket } from "./chat-socket.ts";
 
 /** Options of `new WebSocketChatTransport(...)`. */
 export interface WebSocketChatTransportOptions {
@@ -22,7 +23,7 @@ export interface WebSocketChatTransportOptions {
    * The WebSocket class. Node 20 has none built in: pass `WebSocket` from `ws`.
    * @default globalThis.WebSocket
    */
-  webSocket?: ChatWebSocketConstructor;
+  webSocket?: WebSocketConstructor;
   /**
    * Query parameters of each connection (e.g. `{ apiKey }` or `{ token }`), or a function called
    * before every attempt — so a reconnect can fetch a fresh token. @default none
@@ -73,7 +74,7 @@ export class WebSocketChatTransport<
       throw new TypeError('The "options" argument must be an object with a "url"');
     }
     const webSocket =
-      options.webSocket ?? (globalThis as { WebSocket?: ChatWebSocketConstructor }).WebSocket;
+      options.webSocket ?? (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket;
     if (typeof webSocket !== "function") {
       throw new TypeError(
         'The "webSocket" option is required where there is no global WebSocket (Node 20: pass WebSocket from "ws")',
