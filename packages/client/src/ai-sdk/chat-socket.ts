@@ -1,7 +1,7 @@
 /**
- * The one WebSocket of a `WebSocketChatTransport`: opened on first use, and after a drop reopened
- * with the client's backoff (exponential, full jitter) while `wanted()` says requests are still
- * active. It hands every parsed frame to `onFrame`, tells `onOpen` of each (re)open and
+ * The one WebSocket of a `WebSocketChatTransport`: opened on first use (one attempt: a request
+ * fails at once when the server is unreachable), and after a drop reopened with the client's
+ * backoff (exponential, full jitter) while `wanted()` says requests are still active. It hands every parsed frame to `onFrame`, tells `onOpen` of each (re)open and
  * `onGiveUp` once the retries are spent.
  */
 import {
@@ -50,11 +50,11 @@ export class ChatSocket {
     return true;
   }
 
-  /** Resolves with an open socket, connecting (once) when there is none. */
+  /** Resolves with an open socket, connecting (one attempt) when there is none. */
   open(): Promise<ChatWebSocketLike> {
     if (this.#socket?.readyState === OPEN) return Promise.resolve(this.#socket);
     this.#closed = false;
-    this.#opening ??= this.#connect(0).finally(() => (this.#opening = undefined));
+    this.#opening ??= this.#attempt().finally(() => (this.#opening = undefined));
     return this.#opening;
   }
 
@@ -65,15 +65,18 @@ export class ChatSocket {
     socket?.close(1000, "Client closed transport");
   }
 
-  async #connect(attempt: number): Promise<ChatWebSocketLike> {
-    for (;;) {
+  /** After a drop: attempts with backoff and full jitter until one opens or the retries run out. */
+  async #reconnect(): Promise<ChatWebSocketLike> {
+    const { reconnect } = this.options;
+    for (let attempt = 0; ; attempt++) {
+      if (this.#closed || reconnect === false || attempt >= reconnect.maxRetries) {
+        throw new Error("WebSocket chat network connection lost; reconnecting gave up.");
+      }
+      await new Promise((resolve) => setTimeout(resolve, backoffDelay(reconnect, attempt)));
       try {
         return await this.#attempt();
-      } catch (error) {
-        const { reconnect } = this.options;
-        if (this.#closed || reconnect === false || attempt >= reconnect.maxRetries) throw error;
-        await new Promise((resolve) => setTimeout(resolve, backoffDelay(reconnect, attempt)));
-        attempt++;
+      } catch {
+        // The next attempt waits longer.
       }
     }
   }
@@ -116,7 +119,8 @@ export class ChatSocket {
     if (this.#socket !== socket) return;
     this.#socket = undefined;
     if (this.#closed || !this.options.wanted()) return;
-    this.open().catch((error: unknown) =>
+    this.#opening ??= this.#reconnect().finally(() => (this.#opening = undefined));
+    this.#opening.catch((error: unknown) =>
       this.options.onGiveUp(error instanceof Error ? error : new Error(String(error))),
     );
   }

@@ -138,14 +138,23 @@ for (const framework of FRAMEWORKS) {
       proxy!.hold(true);
       proxy!.cut();
       const rest = await read(stream);
-      expect(rest.error?.message).toMatch(/WebSocket chat network connection/);
-      // The first connection, then one immediate attempt and two retries, all dropped.
-      expect(proxy!.accepted).toBe(4);
+      expect(rest.error?.message).toBe(
+        "WebSocket chat network connection lost; reconnecting gave up.",
+      );
+      // The first connection, then the two retries, both dropped.
+      expect(proxy!.accepted).toBe(3);
     });
 
     it("reconnectToStream with nothing active resolves null", async () => {
       await start(0);
       expect(await transport!.reconnectToStream({ chatId: "never-started" })).toBeNull();
+    });
+
+    it("sendMessages rejects at once when the server cannot be reached", async () => {
+      await start(0);
+      proxy!.hold(true);
+      await expect(send("chat-x", "hello")).rejects.toThrow(/WebSocket chat network connection/);
+      expect(proxy!.accepted).toBe(1);
     });
   });
 }
