@@ -254,12 +254,13 @@ describe("installed under plain node", () => {
 });
 
 describe("@agentsocket/client installed under plain node", () => {
-  it("has no runtime dependencies", async () => {
+  it("has no runtime dependencies; ai is an optional peer, for the types of /ai-sdk", async () => {
     const manifest = JSON.parse(
       await readFile(join(full, "node_modules/@agentsocket/client/package.json"), "utf8"),
     ) as Record<string, unknown>;
     expect(manifest.dependencies ?? {}).toEqual({});
-    expect(manifest.peerDependencies ?? {}).toEqual({});
+    expect(manifest.peerDependencies).toEqual({ ai: "^6.0.0 || ^7.0.0" });
+    expect(manifest.peerDependenciesMeta).toEqual({ ai: { optional: true } });
   });
 
   it("a strict TypeScript program (nodenext) compiles, streams, calls a tool and joins a room", async () => {
