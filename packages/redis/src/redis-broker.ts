@@ -42,7 +42,8 @@ export interface RedisBroker extends MessageBroker {
   /** Times the broker came back after being down. */
   readonly reconnects: number;
   /** The Redis stream log on this broker's Redis and prefix (made once, closed with the broker). */
-  streamStore(): RedisStreamStore;
+  /** The cluster's stream log on this Redis; undefined on a Redis Cluster (not slot-routed yet). */
+  streamStore(): RedisStreamStore | undefined;
 }
 
 class RedisMessageBroker implements RedisBroker {
@@ -141,11 +142,11 @@ class RedisMessageBroker implements RedisBroker {
     return this.#wired ? this.#subscribe(topic, false) : Promise.resolve();
   }
 
-  streamStore(): RedisStreamStore {
+  streamStore(): RedisStreamStore | undefined {
     const { url, client, prefix, sharded } = this.#options;
-    // The stream store speaks to one server (its Lua and XREAD are not slot-routed yet).
-    if (isCluster(client))
-      throw new TypeError("The stream store does not support a Redis Cluster client yet");
+    // The stream store speaks to one server (its Lua and XREAD are not slot-routed yet), so on a
+    // Redis Cluster resume keeps each stream on its own instance (core's in-memory store).
+    if (isCluster(client)) return undefined;
     this.#streams ??= createRedisStreamStore({
       ...(client ? { client: client as Client } : { url }),
       prefix,

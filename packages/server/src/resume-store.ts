@@ -13,5 +13,7 @@ export function withBrokerStreamStore(
   const resume = agent?.resume;
   if (!resume || typeof broker?.streamStore !== "function") return agent;
   if (typeof resume === "object" && resume.store !== undefined) return agent;
-  return { ...agent, resume: { ...(resume === true ? {} : resume), store: broker.streamStore() } };
+  const store = broker.streamStore();
+  if (store === undefined) return agent;
+  return { ...agent, resume: { ...(resume === true ? {} : resume), store } };
 }

@@ -87,9 +87,10 @@ export interface MessageBroker {
   readonly state: BrokerState;
   /**
    * A stream log shared by the cluster's instances, so a stream may be resumed on any of them;
-   * `createServer` uses it for `agent.resume` when no `store` is given. Closed with the broker.
+   * `createServer` uses it for `agent.resume` when no `store` is given (undefined when this broker
+   * cannot keep one: then each instance keeps its own streams). Closed with the broker.
    */
-  streamStore?(): StreamStore;
+  streamStore?(): StreamStore | undefined;
   /** Removes this node's presence at once and disconnects. */
   close(): Promise<void>;
 }

@@ -138,6 +138,8 @@ export class InstrumentationHub {
     };
     if (socket.ping) counted.ping = () => socket.ping!();
     if (socket.terminate) counted.terminate = () => socket.terminate!();
+    if (socket.pause) counted.pause = () => socket.pause!();
+    if (socket.resume) counted.resume = () => socket.resume!();
     return counted;
   }
 
