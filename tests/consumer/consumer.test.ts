@@ -59,9 +59,9 @@ beforeAll(async () => {
   expressOnly = join(temp, "express-only");
   await Promise.all([mkdir(full), mkdir(expressOnly)]);
   // @agentsocket/* are not on the registry yet: the server's own dependencies come as tarballs.
-  const serverAndItsDeps = (["core", "express", "fastify", "hono", "server"] as const).map(
-    (name) => tarballs[name].path,
-  );
+  const serverAndItsDeps = (
+    ["core", "client", "express", "fastify", "hono", "server"] as const
+  ).map((name) => tarballs[name].path);
   await Promise.all([
     npmInstall(full, [...all, ...THIRD_PARTY]),
     npmInstall(expressOnly, [...serverAndItsDeps, "express@^5.1.0"]),
