@@ -222,6 +222,10 @@ describe("installed under plain node", () => {
     expect(page.status).toBe(200);
     expect(page.headers.get("content-type")).toContain("text/html");
     expect(await page.text()).toContain("<title>");
+    // The page's client module: the installed @agentsocket/client's dist/index.mjs.
+    const script = await fetch(`http://${base}/chat-client.mjs`);
+    expect(script.status).toBe(200);
+    expect(await script.text()).toMatch(/export\s*\{[^}]*createAgentSocketClient/);
 
     const frames = await streamFrames(`ws://${base}/ws`, "hello");
     expect(frames.at(-1)).toMatchObject({ type: "stream_complete", status: "completed" });
