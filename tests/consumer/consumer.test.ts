@@ -59,9 +59,9 @@ beforeAll(async () => {
   expressOnly = join(temp, "express-only");
   await Promise.all([mkdir(full), mkdir(expressOnly)]);
   // @agentsocket/* are not on the registry yet: the server's own dependencies come as tarballs.
-  const serverAndItsDeps = (["core", "express", "fastify", "hono", "server"] as const).map(
-    (name) => tarballs[name].path,
-  );
+  const serverAndItsDeps = (
+    ["core", "client", "express", "fastify", "hono", "server"] as const
+  ).map((name) => tarballs[name].path);
   await Promise.all([
     npmInstall(full, [...all, ...THIRD_PARTY]),
     npmInstall(expressOnly, [...serverAndItsDeps, "express@^5.1.0"]),
@@ -222,6 +222,10 @@ describe("installed under plain node", () => {
     expect(page.status).toBe(200);
     expect(page.headers.get("content-type")).toContain("text/html");
     expect(await page.text()).toContain("<title>");
+    // The page's client module: the installed @agentsocket/client's dist/index.mjs.
+    const script = await fetch(`http://${base}/chat-client.mjs`);
+    expect(script.status).toBe(200);
+    expect(await script.text()).toMatch(/export\s*\{[^}]*createAgentSocketClient/);
 
     const frames = await streamFrames(`ws://${base}/ws`, "hello");
     expect(frames.at(-1)).toMatchObject({ type: "stream_complete", status: "completed" });

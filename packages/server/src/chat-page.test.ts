@@ -1,13 +1,16 @@
 /**
  * The chat page in a real browser (Chromium through playwright-core) against `agentsocket serve`:
- * connect, stream, Stop, and a tool call. No mocks: the page talks to the real demo agent.
+ * connect, stream, Stop, a tool call, conversations, and an answer that survives a network cut.
+ * No mocks: the page runs `@agentsocket/client`'s real build and talks to the real demo agent.
  */
 import { existsSync } from "node:fs";
 import { chromium, type Browser, type Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { buildChatClient } from "./chat-client-build.ts";
 import { chatPage } from "./chat-page.ts";
 import { main } from "./cli.ts";
 import type { AgentServer } from "./create-server.ts";
+import { startProxy, type CuttableProxy } from "./resume-harness.ts";
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const ARGS = [
@@ -50,6 +53,7 @@ describe("chat page", () => {
     // 20 tokens a second: slow enough to press Stop mid-answer, fast enough for a quick test.
     const env = { AGENTSOCKET_DEMO_TOKENS_PER_SECOND: "20", AGENTSOCKET_DB: ":memory:" };
     const quiet = { log: () => {}, handleSignals: false };
+    await buildChatClient();
     server = await main(["serve", "--port", "0", "--host", "127.0.0.1"], env, quiet);
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
     // A cold Chromium start on a busy two-core machine can take longer than the default hook timeout.
@@ -163,10 +167,60 @@ describe("chat page", () => {
   });
 });
 
+describe("chat page behind a network that blinks", () => {
+  let server: AgentServer | undefined;
+  let browser: Browser | undefined;
+  let proxy: CuttableProxy | undefined;
+
+  beforeAll(async () => {
+    const env = { AGENTSOCKET_DEMO_TOKENS_PER_SECOND: "20", AGENTSOCKET_DB: ":memory:" };
+    const quiet = { log: () => {}, handleSignals: false };
+    await buildChatClient();
+    server = await main(["serve", "--port", "0", "--host", "127.0.0.1"], env, quiet);
+    proxy = await startProxy(server!.port!);
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+  }, 60_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await proxy?.close();
+    await server?.stop();
+  });
+
+  it("shows the complete answer once after the socket is cut mid-stream", async () => {
+    const page = await browser!.newPage();
+    page.setDefaultTimeout(20_000);
+    await page.goto(`http://127.0.0.1:${proxy!.port}/`);
+    await page.waitForSelector('#status[data-state="connected"]');
+    await page.fill("#prompt", "Tell me about resume");
+    await page.click("#send");
+    const before = await grownBeyond(page, 20);
+
+    // Every socket through the proxy dies at once, no close frame: the page must reconnect.
+    proxy!.cut();
+    await page.waitForSelector('#status[data-state="disconnected"]');
+    await page.waitForSelector(`${ASSISTANT}:not([data-state="streaming"])`);
+    expect(await page.getAttribute(ASSISTANT, "data-state")).toBe("completed");
+    const shown = (await page.textContent(`${ASSISTANT} .text`)) ?? "";
+
+    const id = new URL(page.url()).hash.replace("#c=", "");
+    const stored = await (
+      await fetch(`http://127.0.0.1:${server!.port}/api/conversations/${id}`)
+    ).json();
+    const answer = stored.messages[1].content as string;
+    expect(answer).toMatch(/^You asked: "Tell me about resume"\. I am the agentsocket demo agent/);
+    expect(answer.length).toBeGreaterThan(before + 100); // the cut came well before the end
+    expect(shown).toBe(answer); // every token, none twice
+    expect(await page.textContent(`${ASSISTANT} .meta`)).toMatch(/^completed/);
+    expect(await page.textContent("#status")).toBe("connected");
+    await page.close();
+  }, 60_000);
+});
+
 describe("chatPage()", () => {
   it("escapes the title", () => {
     const html = chatPage({ title: '<script>alert("x")</script>' });
     expect(html).toContain("<title>&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;</title>");
-    expect(html.match(/<script>/g)).toHaveLength(1);
+    expect(html.match(/<script[ >]/g)).toHaveLength(1);
   });
 });

@@ -1,8 +1,9 @@
 /**
- * The chat page `agentsocket serve` answers at `/`: one self-contained HTML document (inline CSS
- * and script, no external resource, no framework) speaking wire protocol v1 over `/ws`, with the
- * caller's past conversations from `{apiBase}/conversations`.
+ * The chat page `agentsocket serve` answers at `/`: one HTML document (inline CSS and script, no
+ * framework) that talks to `/ws` through `@agentsocket/client` (served at `/chat-client.mjs`), with
+ * the caller's past conversations from `{apiBase}/conversations`.
  */
+import { CHAT_CLIENT_PATH } from "./chat-client.ts";
 import { CHAT_SCRIPT } from "./chat-script.ts";
 
 /** Options of {@link chatPage}. */
@@ -17,7 +18,8 @@ const DEFAULTS = { title: "agentsocket", apiBase: "/api" };
 
 /**
  * Renders the chat page. It connects to `ws(s)://<host>/ws` (forwarding `?token=` or `?apiKey=`
- * from its own URL), reconnects with backoff, streams answers token by token, shows tool calls,
+ * from its own URL), reconnects with backoff, resumes an answer cut by a drop (with `agent.resume`
+ * on the server), streams answers token by token, shows tool calls,
  * errors and the final status, and cancels a running answer with Stop. With conversations on,
  * it lists past conversations, opens one (also from `#c=<id>` after a reload) and continues it.
  *
@@ -61,7 +63,9 @@ export function chatPage(options: ChatPageOptions = {}): string {
     </div>
   </form>
 </main>
-<script>const API = ${apiBase};${CHAT_SCRIPT}</script>
+<script type="module">
+import { createAgentSocketClient } from "${CHAT_CLIENT_PATH}";
+const API = ${apiBase};${CHAT_SCRIPT}</script>
 </body>
 </html>
 `;

@@ -1,6 +1,7 @@
 /**
- * The chat page's browser script (plain JavaScript in a string): the socket with reconnects, the
- * streamed answer, Stop, and the conversation list. `chatPage()` inlines it after `const API`.
+ * The chat page's browser module (plain JavaScript in a string): `@agentsocket/client` for the
+ * socket (reconnects, resumed streams), the streamed answer, Stop, and the conversation list.
+ * `chatPage()` inlines it after the client's import and `const API`.
  */
 
 // Plain browser JavaScript: no template literals inside, so the TS template above stays literal.
@@ -10,7 +11,7 @@ const $ = (id) => document.getElementById(id);
 const statusEl = $("status"), list = $("messages"), form = $("composer");
 const promptEl = $("prompt"), sendButton = $("send"), stopButton = $("stop");
 const conversationList = $("conversations"), newChatButton = $("new-chat");
-let socket = null, retries = 0, active = null, nextId = 0, conversationId = null;
+let active = null, conversationId = null;
 
 function authQuery() {
   const query = new URLSearchParams(location.search), out = new URLSearchParams();
@@ -74,16 +75,6 @@ function startNewChat() {
   refreshConversations();
 }
 
-function socketUrl() {
-  const url = new URL("/ws", location.href);
-  url.protocol = location.protocol === "https:" ? "wss:" : "ws:";
-  const query = new URLSearchParams(location.search);
-  for (const name of ["token", "apiKey"]) {
-    if (query.has(name)) url.searchParams.set(name, query.get(name));
-  }
-  return url.href;
-}
-
 function setStatus(state, text) {
   statusEl.dataset.state = state;
   statusEl.textContent = text || state;
@@ -95,24 +86,22 @@ function updateControls() {
   stopButton.disabled = active === null || active.stopping;
 }
 
-function connect() {
-  setStatus("connecting");
-  socket = new WebSocket(socketUrl());
-  socket.onmessage = (event) => {
-    // Follow the conversation only while the reader is at the bottom of it.
-    const following = list.scrollHeight - list.scrollTop - list.clientHeight < 40;
-    try { handle(JSON.parse(event.data)); } catch (error) { console.error(error); }
-    if (following) list.scrollTop = list.scrollHeight;
-  };
-  socket.onclose = () => {
-    socket = null;
-    if (active) finish("error", "connection lost");
-    // Exponential backoff with jitter, so a restarted server is not hit by every tab at once.
-    const delay = Math.min(30000, 500 * 2 ** retries++) * (0.75 + Math.random() / 2);
-    setStatus("disconnected", "disconnected, retrying in " + Math.ceil(delay / 1000) + " s");
-    setTimeout(connect, delay);
-  };
-}
+// The client reconnects with backoff and, with resume on the server, continues a cut answer.
+const client = createAgentSocketClient({
+  url: new URL("/ws", location.href.replace(/^http/, "ws")).href,
+  params: () => Object.fromEntries(authQuery()),
+});
+const STATES = { connecting: "connecting", open: "connected", reconnecting: "disconnected" };
+client.on("state", (state) => {
+  const shown = STATES[state] || "disconnected";
+  setStatus(shown, shown === "disconnected" ? "disconnected, reconnecting" : shown);
+});
+client.on("message", (frame) => {
+  // Errors about no running request (a bad frame, a rate limit) still deserve a word.
+  if (frame && frame.type === "error") {
+    list.append(element("li", "message notice", "Error: " + frame.error));
+  }
+});
 
 function element(tag, className, text) {
   const node = document.createElement(tag);
@@ -127,20 +116,20 @@ function appendText(content) {
   body.lastChild.append(content);
 }
 
-function showTool(frame) {
+function showTool(event) {
   const block = element("div", "tool");
-  block.dataset.toolCallId = frame.toolCallId || "";
-  block.append(element("strong", "tool-name", "Tool: " + frame.toolName));
-  block.append(element("pre", "tool-args", JSON.stringify(frame.args, null, 2)));
+  block.dataset.toolCallId = event.toolCallId || "";
+  block.append(element("strong", "tool-name", "Tool: " + event.toolName));
+  block.append(element("pre", "tool-args", JSON.stringify(event.args, null, 2)));
   block.append(element("pre", "tool-result", "running..."));
   active.body.append(block);
 }
 
-function showToolResult(frame) {
+function showToolResult(event) {
   const blocks = [...active.body.querySelectorAll(".tool")];
-  const id = frame.toolCallId || "";
+  const id = event.toolCallId || "";
   const block = blocks.find((candidate) => candidate.dataset.toolCallId === id) || blocks.at(-1);
-  const result = JSON.stringify(frame.result, null, 2);
+  const result = JSON.stringify(event.result, null, 2);
   if (block) block.querySelector(".tool-result").textContent = "Result: " + result;
 }
 
@@ -153,30 +142,37 @@ function finish(state, detail) {
   updateControls();
 }
 
-function handle(frame) {
-  if (frame.type === "connected") {
-    retries = 0;
-    return setStatus("connected");
+function follow(update) {
+  // Follow the conversation only while the reader is at the bottom of it.
+  const following = list.scrollHeight - list.scrollTop - list.clientHeight < 40;
+  update();
+  if (following) list.scrollTop = list.scrollHeight;
+}
+
+function noteConversation(stream) {
+  if (!stream.conversationId || conversationId) return;
+  remember(stream.conversationId);
+  refreshConversations();
+}
+
+async function run(stream) {
+  try {
+    for await (const event of stream.events()) {
+      noteConversation(stream);
+      follow(() => {
+        if (event.type === "text") appendText(event.text);
+        else if (event.type === "tool_call") showTool(event);
+        else if (event.type === "tool_result") showToolResult(event);
+      });
+    }
+    const result = await stream.result;
+    noteConversation(stream);
+    const tokens = result.usage && result.usage.total ? result.usage.total + " tokens" : "";
+    follow(() => finish(result.status, [result.finishReason, tokens].filter(Boolean).join(", ")));
+  } catch (error) {
+    follow(() => finish("error", (error.code ? error.code + ": " : "") + error.message));
   }
-  if (!active || frame.requestId !== active.requestId) {
-    // Errors about no running request (a bad frame, a rate limit) still deserve a word.
-    if (frame.type !== "error") return;
-    list.append(element("li", "message notice", "Error: " + frame.error));
-    return;
-  }
-  if (frame.type === "stream_start" && frame.conversationId && !conversationId) {
-    remember(frame.conversationId);
-    refreshConversations();
-  }
-  if (frame.type === "chunk") appendText(frame.content);
-  else if (frame.type === "tool_call") showTool(frame);
-  else if (frame.type === "tool_result") showToolResult(frame);
-  else if (frame.type === "error") finish("error", frame.code + ": " + frame.error);
-  else if (frame.type === "stream_complete") {
-    const tokens = frame.usage && frame.usage.total ? frame.usage.total + " tokens" : "";
-    finish(frame.status, [frame.finishReason, tokens].filter(Boolean).join(", "));
-    refreshConversations();
-  }
+  refreshConversations();
 }
 
 form.addEventListener("submit", (event) => {
@@ -190,10 +186,9 @@ form.addEventListener("submit", (event) => {
   const meta = item.appendChild(element("span", "meta", "streaming..."));
   list.append(element("li", "message user", prompt), item);
   list.scrollTop = list.scrollHeight;
-  const requestId = "r" + Date.now().toString(36) + "-" + ++nextId;
-  active = { requestId, item, body, meta, stopping: false };
-  const payload = conversationId ? { prompt, conversationId } : { prompt };
-  socket.send(JSON.stringify({ type: "stream", requestId, payload }));
+  const stream = client.stream(prompt, conversationId ? { conversationId } : {});
+  active = { stream, item, body, meta, stopping: false };
+  run(stream);
   promptEl.value = "";
   updateControls();
 });
@@ -206,10 +201,10 @@ promptEl.addEventListener("keydown", (event) => {
 });
 
 stopButton.addEventListener("click", () => {
-  if (!active || !socket) return;
+  if (!active) return;
   active.stopping = true;
   active.meta.textContent = "stopping...";
-  socket.send(JSON.stringify({ type: "cancel", payload: { requestId: active.requestId } }));
+  active.stream.cancel();
   updateControls();
 });
 
@@ -217,5 +212,4 @@ newChatButton.addEventListener("click", startNewChat);
 const opened = /^#c=(.+)$/.exec(location.hash);
 if (opened) openConversation(decodeURIComponent(opened[1]));
 else refreshConversations();
-connect();
 `;

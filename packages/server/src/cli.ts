@@ -5,9 +5,11 @@
  */
 import type { DestinationStream } from "pino";
 import { backendFromEnv } from "./backend-from-env.ts";
+import { chatClientRoute } from "./chat-client.ts";
 import { chatPage } from "./chat-page.ts";
 import { createServer, type AgentServer } from "./create-server.ts";
 import { importPeer, MissingPeerError } from "./import-peer.ts";
+import { resumeFromEnv } from "./resume-from-env.ts";
 import { limitsFromEnv } from "./limits-from-env.ts";
 import { storeFromEnv } from "./store-from-env.ts";
 import { parseServeOptions } from "./serve-options.ts";
@@ -62,7 +64,9 @@ Environment:
   DATABASE_URL            keep conversations in this PostgreSQL instead (postgres://…), in the
                           schema AGENTSOCKET_DB_SCHEMA                    [default: agentsocket]
   AGENTSOCKET_DRAIN_MS    on SIGTERM, how long running streams may finish while idle clients
-                          are sent to reconnect elsewhere (SIGINT stops at once) [default: 25000]`;
+                          are sent to reconnect elsewhere (SIGINT stops at once) [default: 25000]
+  AGENTSOCKET_RESUME      0: a dropped connection aborts its streams instead of keeping them 30 s
+                          for the client to resume (agent.resume)                    [default: 1]`;
 
 /** Where the CLI writes, how it reports failure, and whether it owns the process signals. */
 export interface CliRuntime {
@@ -167,6 +171,7 @@ async function prepareServer(args: string[], env: NodeJS.ProcessEnv, logs: Desti
   const { framework, port, host, auth, socketio, allowedModels, allowedOrigins } = options;
   const agent = {
     allowedTools,
+    ...resumeFromEnv(env),
     ...limits.agent,
     ...(allowedModels.length > 0 ? { allowedModels } : {}),
   };
@@ -190,6 +195,7 @@ async function prepareServer(args: string[], env: NodeJS.ProcessEnv, logs: Desti
     description: "The chat page",
     handler: () => new Response(page, { headers: { "content-type": "text/html; charset=utf-8" } }),
   });
+  server.registerRoute(chatClientRoute());
   // Loads the framework now, so a missing one is reported as such rather than as a listen error.
   await server.initialize().catch(async (error: unknown) => {
     await server.stop().catch(() => {});
