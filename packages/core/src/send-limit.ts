@@ -4,6 +4,7 @@
  * them all: a peer that stops reading is closed with 1008 instead of queueing without limit.
  */
 import { WebSocketConnectionError } from "./errors.ts";
+import { withSend } from "./socket-with-send.ts";
 import type { SocketLike, WebSocketData } from "./types.ts";
 
 /**
@@ -26,21 +27,5 @@ export function limitBufferedBytes(
     const message = `Client did not read: ${queued} bytes unsent (maxBufferedBytes ${maxBufferedBytes})`;
     onOverflow(new WebSocketConnectionError(message, { code: "SLOW_CONSUMER", connectionId }));
   };
-  const limited: SocketLike = {
-    send,
-    close: (code, reason) => socket.close(code, reason),
-    get readyState() {
-      return socket.readyState;
-    },
-    get bufferedAmount() {
-      return socket.bufferedAmount;
-    },
-  };
-  if (socket.ping) limited.ping = () => socket.ping!();
-  if (socket.terminate) limited.terminate = () => socket.terminate!();
-  if (socket.pause && socket.resume) {
-    limited.pause = () => socket.pause!();
-    limited.resume = () => socket.resume!();
-  }
-  return limited;
+  return withSend(socket, send);
 }

@@ -8,6 +8,7 @@ import { invokeSafely } from "../callbacks.ts";
 import { ERRORS } from "../errors.ts";
 import { utf8Length } from "../frame-data.ts";
 import type { SocketLike, WebSocketConnection, WebSocketData, WebSocketHandler } from "../types.ts";
+import { withSend } from "../socket-with-send.ts";
 import type { Instrumentation, StreamStatus } from "./instrumentation.ts";
 
 type Hook = keyof Instrumentation;
@@ -126,21 +127,7 @@ export class InstrumentationHub {
       // Error frames are all built by JSON.stringify with `type` first; only they are parsed.
       if (isErrorFrame(data)) this.emit("error", path, boundedCode(ERROR_CODE.exec(data)?.[1]));
     };
-    const counted: SocketLike = {
-      send,
-      close: (code, reason) => socket.close(code, reason),
-      get readyState() {
-        return socket.readyState;
-      },
-      get bufferedAmount() {
-        return socket.bufferedAmount;
-      },
-    };
-    if (socket.ping) counted.ping = () => socket.ping!();
-    if (socket.terminate) counted.terminate = () => socket.terminate!();
-    if (socket.pause) counted.pause = () => socket.pause!();
-    if (socket.resume) counted.resume = () => socket.resume!();
-    return counted;
+    return withSend(socket, send);
   }
 
   /**
