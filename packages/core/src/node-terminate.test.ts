@@ -37,7 +37,9 @@ it("drops the queued writes with one error and closes with 1006", async () => {
   expect(errors).toHaveLength(100_000); // every send was answered
   const failed = errors.filter((error) => error instanceof Error);
   expect(failed.length).toBeGreaterThan(1000); // the kernel took the rest
-  expect(new Set(failed).size).toBe(1);
+  // The queued writes share one error (Node 24 may answer the write in progress with a second);
+  // before the fix Node 20 made one per write: 65,000+ distinct errors here.
+  expect(new Set(failed).size).toBeLessThanOrEqual(2);
 });
 
 it("falls back to terminate() for a socket it cannot reach into", () => {
