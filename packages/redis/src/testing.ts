@@ -127,9 +127,28 @@ export async function startRedisCluster(masters = 3): Promise<RedisClusterProces
       "redis-cli",
       ["--cluster", "create", ...addresses, "--cluster-replicas", "0"].concat("--cluster-yes"),
     );
+    // `--cluster create` returns once slots are assigned; each node still has to hear of the
+    // others before it serves (before then it answers CLUSTERDOWN).
+    for (const { port } of nodes) await waitForClusterOk(port);
   } catch (error) {
     await stop();
     throw error;
   }
   return { urls: nodes.map(({ port }) => `redis://127.0.0.1:${port}`), stop };
+}
+
+/** Resolves once the node on `port` reports `cluster_state:ok`; rejects after 15 s. */
+async function waitForClusterOk(port: number): Promise<void> {
+  const { execFile } = await import("node:child_process");
+  const info = () =>
+    new Promise<string>((resolve) => {
+      execFile("redis-cli", ["-p", String(port), "cluster", "info"], (error, stdout) =>
+        resolve(error ? "" : stdout),
+      );
+    });
+  const deadline = Date.now() + 15_000;
+  while (!(await info()).includes("cluster_state:ok")) {
+    if (Date.now() > deadline) throw new Error(`Redis Cluster node ${port} never became ok`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
 }
