@@ -28,18 +28,30 @@ export function connectStreamStore(options: ResolvedStreamStoreOptions) {
     Promise.all(
       [APPEND, CREATE, TOUCH].map((lua) => cmd.sendCommand(["SCRIPT", "LOAD", lua.source])),
     );
-  cmd.on("ready", () => {
-    if (isReady) loadScripts().catch(() => {});
-  });
-  const connecting = Promise.all([cmd.connect(), sub.connect()]).then(async () => {
+  const setup = async () => {
     await loadScripts();
     if (shardedOption !== "auto") sharded = shardedOption;
     else {
       const info = String(await cmd.sendCommand(["INFO", "server"]));
       sharded = Number(/redis_version:(\d+)/.exec(info)?.[1] ?? 0) >= 7;
     }
+    isReady = true;
+  };
+  // A setup that failed (Redis dropped mid-way, or refused a script) runs again on the next
+  // reconnect; until then calls fail with its error.
+  let failed = false;
+  const watch = (attempt: Promise<void>) => {
+    attempt.catch(() => (failed = true));
+    return attempt;
+  };
+  let connecting = watch(Promise.all([cmd.connect(), sub.connect()]).then(setup));
+  cmd.on("ready", () => {
+    if (isReady) loadScripts().catch(() => {});
+    else if (failed && !closed) {
+      failed = false;
+      connecting = watch(setup());
+    }
   });
-  connecting.catch(() => {});
 
   const ready = async (): Promise<void> => {
     if (closed) throw new Error("The stream store is closed");
@@ -54,7 +66,6 @@ export function connectStreamStore(options: ResolvedStreamStoreOptions) {
       clearTimeout(timer);
     }
   };
-  void connecting.then(() => (isReady = true));
   /** Commands go straight out once connected: appends keep their order on the one connection. */
   const send = (args: string[]): Promise<unknown> =>
     isReady ? cmd.sendCommand(args) : ready().then(() => cmd.sendCommand(args));

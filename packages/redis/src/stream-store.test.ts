@@ -5,6 +5,14 @@ import { runStreamStoreSuite } from "@agentsocket/core/testing";
 import { createRedisStreamStore } from "./index.ts";
 import { startRedis, type RedisProcess } from "./testing.ts";
 
+async function eventually(check: () => Promise<boolean>, ms = 5000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error("still failing after the deadline");
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
 let redis: RedisProcess;
 beforeAll(async () => {
   redis = await startRedis();
@@ -25,6 +33,29 @@ for (const sharded of [true, false]) {
 }
 
 describe("createRedisStreamStore", () => {
+  it("a setup Redis refuses fails ready() with Redis's error, and runs again after a reconnect", async () => {
+    // SCRIPT renamed away: loading the stream scripts fails. Before the fix that failure was also
+    // an unhandled rejection, and the store stayed broken after Redis came back.
+    const own = await startRedis(["--rename-command", "SCRIPT", ""]);
+    const store = createRedisStreamStore({ url: own.url, prefix: "setup", connectTimeoutMs: 2000 });
+    try {
+      await expect(store.ready()).rejects.toThrow(/unknown command 'script'/i);
+      await own.kill();
+      await own.restart([]);
+      await eventually(() =>
+        store.ready().then(
+          () => true,
+          () => false,
+        ),
+      );
+      const stream = await store.create({ streamId: "s1", ownerNode: "n1" });
+      expect(stream.streamId).toBe("s1");
+    } finally {
+      await store.close();
+      await own.stop();
+    }
+  });
+
   it("names a bad option", () => {
     expect(() => createRedisStreamStore({})).toThrow(/exactly one of the "url" or "client"/);
     expect(() => createRedisStreamStore({ url: "http://x" })).toThrow(/"url" option/);

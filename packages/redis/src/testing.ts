@@ -13,8 +13,8 @@ export interface RedisProcess {
   readonly url: string;
   /** SIGKILLs the server (an outage); resolves once it has exited. */
   kill(): Promise<void>;
-  /** Starts it again on the same port; resolves once it accepts connections. */
-  restart(): Promise<void>;
+  /** Starts it again on the same port (with `args` instead, if given); resolves once it accepts connections. */
+  restart(args?: readonly string[]): Promise<void>;
   /** Kills it for good. Idempotent. */
   stop(): Promise<void>;
 }
@@ -47,14 +47,14 @@ async function waitForPong(port: number, ms = 5000): Promise<void> {
   }
 }
 
-/** Spawns `redis-server` on a free port. */
-export async function startRedis(): Promise<RedisProcess> {
+/** Spawns `redis-server` on a free port, with `args` after its own (e.g. `--rename-command`). */
+export async function startRedis(args: readonly string[] = []): Promise<RedisProcess> {
   const port = await freePort();
   let child: ChildProcess | undefined;
-  const launch = async () => {
+  const launch = async (extra = args) => {
     child = spawn(
       "redis-server",
-      ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+      ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", ...extra],
       { stdio: "ignore" },
     );
     await waitForPong(port);
@@ -68,7 +68,13 @@ export async function startRedis(): Promise<RedisProcess> {
     await exited;
   };
   await launch();
-  return { port, url: `redis://127.0.0.1:${port}`, kill, restart: launch, stop: kill };
+  return {
+    port,
+    url: `redis://127.0.0.1:${port}`,
+    kill,
+    restart: (extra) => launch(extra),
+    stop: kill,
+  };
 }
 
 /** A spawned Redis Cluster of masters without replicas. */
