@@ -151,6 +151,21 @@ for (const framework of ["hono", "express", "fastify"] as Framework[]) {
       await backend.state.nextAbort();
     });
 
+    it("server.stop() during an answer ends it with the shutdown error chunk and end, and reports nothing", async () => {
+      await start();
+      const client = await open();
+      client.send(send("r1", "c", "forever"));
+      await client.frame((f) => f.type === "chunk" && f.sequence === 3, "four chunks");
+      await server!.stop();
+      server = undefined;
+      expect((await client.closed).code).toBe(1001);
+      expect(errors.map((error) => error.message)).toEqual([]);
+      // The log got its terminal chunk before the store closed; the client read it before 1001.
+      const chunks = client.frames.filter((f) => f.type === "chunk");
+      expect(chunks.at(-1)?.chunk).toEqual({ type: "error", errorText: "Server shutting down" });
+      expect(client.frames.at(-1)).toEqual({ type: "end", requestId: "r1" });
+    });
+
     it("an answer nobody resumed within graceMs is aborted upstream", async () => {
       await start({ graceMs: 50 });
       const sender = await open();

@@ -41,6 +41,15 @@ const BINDINGS = { hono: bindHono, express: bindExpress, fastify: bindFastify } 
 
 const DEFAULTS = { framework: "hono", port: 3000, basePath: "/api" } as const;
 
+/** Waits for `work` (which never rejects) until `deadline` (a `Date.now()` time) at the latest. */
+async function untilDeadline(work: Promise<void> | undefined, deadline: number): Promise<void> {
+  if (work === undefined) return;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<void>((resolve) => (timer = setTimeout(resolve, deadline - Date.now())));
+  await Promise.race([work, late]);
+  clearTimeout(timer);
+}
+
 /** An agent server. Register routes, then `initialize()` (optional) and `start()`. */
 export class AgentServer {
   /** The framework serving HTTP and WebSocket. */
@@ -226,7 +235,8 @@ export class AgentServer {
       this.#ready = false;
       if (graceMs !== undefined) await this.#drain(graceMs);
       const deadline = Date.now() + this.websocket.config.closeTimeout;
-      this.#chat?.close();
+      // Running answers end in their logs (clients get the shutdown error) before sockets close.
+      await untilDeadline(this.#chat?.close(), deadline);
       // Resumable streams outlive their connections: end them (in their logs too) first.
       this.#agentWs?.abortStreams(
         new WebSocketError("Server shutting down", { code: "SHUTTING_DOWN" }),

@@ -35,8 +35,11 @@ import { attachRun, detachRun, produceAnswer, type ChatRun } from "./chat-run.ts
 
 /** The chat handler: a {@link WebSocketHandler} that can also stop every answer it runs. */
 export interface ChatWebSocketHandler extends WebSocketHandler {
-  /** Aborts every running answer of this instance (the server is stopping) and closes the default store. */
-  close(): void;
+  /**
+   * Aborts every running answer (the server is stopping); resolves once each has ended in its log
+   * with the shutdown `error` chunk (attached clients receive it), then closes the default store.
+   */
+  close(): Promise<void>;
 }
 
 /** A request receiving an answer: which stream, and how to stop receiving it. */
@@ -166,6 +169,7 @@ export function createChatWebSocketHandler(
     }
     const run: ChatRun = {
       controller,
+      produced: undefined,
       streamId: undefined,
       ended: false,
       attached: 0,
@@ -209,7 +213,8 @@ export function createChatWebSocketHandler(
         reportError: (error: unknown) =>
           report(error instanceof Error ? error : new Error(String(error)), context),
       };
-      void produceAnswer(chat, request, streams, streamId, (e) => report(e, context)).finally(done);
+      const reportSend = (error: Error) => report(error, context);
+      run.produced = produceAnswer(chat, request, streams, streamId, reportSend).finally(done);
     } catch (error) {
       done();
       report(error as Error, context);
@@ -278,12 +283,15 @@ export function createChatWebSocketHandler(
     onError(connection, error) {
       report(error, contextOf(connection, "connection"));
     },
-    close() {
+    async close() {
       stopCancels();
       const reason = new WebSocketError(CHAT_ERRORS.shutdown, { code: "SHUTTING_DOWN" });
+      const ending = [...runs.values()].map((run) => run.produced);
       for (const run of runs.values()) run.controller.abort(reason);
+      // produceAnswer never rejects; it settles once the aborted answer's end is in the log.
+      await Promise.all(ending);
       // The default store is ours to close; one handed in belongs to its owner.
-      if (options?.streams === undefined) void streams.close();
+      if (options?.streams === undefined) await streams.close();
     },
   };
 }

@@ -14,6 +14,8 @@ import { CHAT_ERRORS } from "./chat-protocol.ts";
 /** A running answer of this process. */
 export interface ChatRun {
   readonly controller: AbortController;
+  /** Settles once the answer has ended in the store (`produceAnswer`), once it was started. */
+  produced: Promise<void> | undefined;
   /** The store's stream id, once created. */
   streamId: string | undefined;
   ended: boolean;
