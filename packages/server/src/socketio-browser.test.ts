@@ -5,37 +5,16 @@
  * The app is `examples/socketio-react`; its page is served from a second origin.
  * Each streams the demo agent's answer into the page.
  */
-import { existsSync, readFileSync } from "node:fs";
-import { createServer, type Server } from "node:http";
-import { extname, join } from "node:path";
+import type { Server } from "node:http";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { chromium, type Browser, type Page } from "playwright-core";
-import { build } from "vite";
+import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { buildExample, launchChromium, requireChromium, serveStatic } from "./browser-harness.ts";
 import { main } from "./cli.ts";
 import type { AgentServer } from "./create-server.ts";
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
-const ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run"];
 const ROOT = fileURLToPath(new URL("../../../examples/socketio-react", import.meta.url));
-const TYPES: Record<string, string> = { ".html": "text/html", ".js": "text/javascript" };
-
-/** Serves the built files (a second origin, as a Vite app beside its API would be). */
-function serveStatic(dir: string): Promise<{ server: Server; origin: string }> {
-  const server = createServer((request, response) => {
-    const path = request.url === "/" ? "/index.html" : (request.url ?? "/").split("?")[0]!;
-    const file = join(dir, path);
-    if (!file.startsWith(dir) || !existsSync(file)) return void response.writeHead(404).end();
-    response.writeHead(200, { "content-type": TYPES[extname(file)] ?? "application/octet-stream" });
-    response.end(readFileSync(file));
-  });
-  return new Promise((resolve) =>
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      resolve({ server, origin: `http://127.0.0.1:${port}` });
-    }),
-  );
-}
 
 describe("the seeds' React clients, unchanged, on agentsocket serve", () => {
   let agent: AgentServer | undefined;
@@ -45,10 +24,9 @@ describe("the seeds' React clients, unchanged, on agentsocket serve", () => {
   const errors: string[] = [];
 
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM} (CHROMIUM_PATH)`);
-    const outDir = join(ROOT, "dist");
+    requireChromium();
     // The page's origin is only known once its server listens; the API's once agentsocket does.
-    const site = await serveStatic(outDir);
+    const site = await serveStatic(join(ROOT, "dist"));
     web = site.server;
     const env = {
       AGENTSOCKET_SOCKETIO: "1",
@@ -58,18 +36,15 @@ describe("the seeds' React clients, unchanged, on agentsocket serve", () => {
     };
     const quiet = { log: () => {}, handleSignals: false };
     agent = await main(["serve", "--port", "0", "--host", "127.0.0.1"], env, quiet);
-    await build({
-      root: ROOT,
-      logLevel: "silent",
-      configFile: false,
-      build: { outDir, emptyOutDir: true, minify: false },
-      define: {
-        __AI_URL__: JSON.stringify(`http://127.0.0.1:${agent!.port}/ai`),
-        __AI_TOKEN__: JSON.stringify("unused-without-auth"),
+    await buildExample(
+      ROOT,
+      {
+        __AI_URL__: `http://127.0.0.1:${agent!.port}/ai`,
+        __AI_TOKEN__: "unused-without-auth",
       },
-      oxc: { jsx: { runtime: "automatic" } },
-    });
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+      { oxc: { jsx: { runtime: "automatic" } } },
+    );
+    browser = await launchChromium();
     page = await browser.newPage();
     page.on("pageerror", (error) => errors.push(error.message));
     page.on("dialog", (dialog) => {
