@@ -45,6 +45,8 @@ export interface StreamEvents {
   frame(frame: StreamFrame): void;
   /** The bytes queued for the client, each time the channel checks them (once per send). */
   queued?(bytes: number): void;
+  /** The stream moves to `socket` (`ai:reconnect`), whose client has `texts` text events. */
+  moveTo?(socket: Socket, texts: number): void;
 }
 
 /** What follows the channel's fixed `chunk` prefix: `,"content":"…"}` (channel.ts). */
