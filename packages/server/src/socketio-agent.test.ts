@@ -1,10 +1,11 @@
 /**
  * `config.agent` on the Socket.IO binding of `createServer`, with the real `socket.io-client`:
- * stored conversations through `chat:start {conversationId}`, and the limits `/ws` applies —
+ * `ai:reconnect` over resumable streams, stored conversations through `chat:start {conversationId}`, and the limits `/ws` applies —
  * `websocket.rateLimit`, `agent.maxStreamsPerMinute`, `agent.maxInFlightRequests` — with the
  * same error codes, as `ai:error`/`ai:stream:error`/`chat:error`.
  */
 import { afterEach, describe, expect, it } from "vitest";
+import type { Server as SocketIOServer } from "socket.io";
 import { WebSocket } from "ws";
 import { connect, createTestBackend, TEST_TEXT, type TestBackend } from "@agentsocket/core/testing";
 import { connectTestClient, type TestClient } from "@agentsocket/socket.io/testing";
@@ -37,8 +38,30 @@ async function serve(config: ServerConfig, backend: TestBackend = createTestBack
     stops.push(() => ws.close());
     return ws;
   };
-  return { base, backend, connectIo, connectWs };
+  return { server, base, backend, connectIo, connectWs };
 }
+
+describe("ai:reconnect with config.agent.resume", () => {
+  it("a stream of a client whose transport dropped goes on on the new client, every token once", async () => {
+    const { server, connectIo } = await serve(
+      { agent: { resume: true } },
+      createTestBackend({ tokenDelay: 20 }),
+    );
+    const first = await connectIo();
+    const previousClientId = first.socket.id!;
+    first.socket.emit("ai:stream", { prompt: "hi", streamId: "s" });
+    await first.next("ai:token");
+    const io = server.socketio as SocketIOServer;
+    io.of("/ai").sockets.get(previousClientId)!.conn.close();
+    await first.disconnected;
+    const second = await connectIo();
+    const had = first.received<{ data: string }>("ai:token");
+    second.socket.emit("ai:reconnect", { previousClientId, streams: { s: had.length } });
+    await second.next("ai:done");
+    const rest = second.received<{ data: string }>("ai:token");
+    expect([...had, ...rest].map((token) => token.data).join("")).toBe(TEST_TEXT);
+  });
+});
 
 describe("conversations through chat:start", () => {
   it("chat:start with the same conversationId continues it: history to the backend, both turns stored", async () => {
