@@ -28,6 +28,9 @@ export {
 } from "./http-response.ts";
 export type { Refusal } from "./http-response.ts";
 export { answerUpgrade } from "./upgrade-socket.ts";
+// For transports that are not a `SocketLike` (Socket.IO): the per-connection message rate.
+export { createMessageRate } from "./limits/message-rate.ts";
+export type { MessageRate } from "./limits/message-rate.ts";
 export { perMessageDeflate, wsServerOptions } from "./compression.ts";
 export type { CompressionOptions, PerMessageDeflateOptions } from "./compression.ts";
 export type { UpgradeSocket } from "./upgrade-socket.ts";

@@ -222,6 +222,8 @@ describe("lifecycle", () => {
     expect(await second.next("ai:reconnect:success")).toEqual({
       previousClientId,
       newClientId: second.socket.id,
+      rooms: [],
+      streams: [],
     });
     second.socket.emit("ai:reconnect", { previousClientId });
     expect(await second.next("ai:error")).toMatchObject({ code: "NOT_FOUND" });

@@ -4,7 +4,7 @@
  * seed 002's `ai:*` events, streamed through core's channel, so validation, limits, sanitized
  * errors, backpressure and cancellation are the ones `/ws` has.
  */
-import type { AuthConfig, AuthenticatedUser } from "@agentsocket/core";
+import type { AuthConfig, AuthenticatedUser, RateLimitOptions } from "@agentsocket/core";
 import {
   createAgentService,
   isAgentService,
@@ -22,7 +22,9 @@ import {
   createHandshakeMiddleware,
   type HandshakeAuthority,
 } from "./handshake-auth.ts";
+import { checkEventRate, limitEventRate } from "./event-rate.ts";
 import { createKnownClients } from "./known-clients.ts";
+import { createResumableStreams } from "./resumable-streams.ts";
 
 /** Options of {@link attachAgent}. */
 export interface SocketIOAgentOptions {
@@ -38,6 +40,12 @@ export interface SocketIOAgentOptions {
   allowedOrigins?: string[];
   /** The agent's limits, when given a backend (a service brings its own). @default {} */
   agent?: AgentOptions;
+  /**
+   * Events one client may send (core's token bucket, as `/ws` counts frames): excess events are
+   * answered `RATE_LIMITED` and not handled; a client that keeps flooding is disconnected.
+   * @default the manager's `rateLimit`, else none
+   */
+  rateLimit?: RateLimitOptions;
   /** Milliseconds a disconnected client stays known to `ai:reconnect`. @default 30000 */
   reconnectWindow?: number;
   /** Most disconnected clients remembered for `ai:reconnect`; the oldest go first. @default 10000 */
@@ -52,7 +60,10 @@ export interface SocketIOAgent {
   readonly agent: AgentService;
   /** Clients connected now. */
   readonly clientCount: number;
-  /** Stops serving new clients and disconnects the current ones (their streams abort upstream). */
+  /**
+   * Stops serving new clients and disconnects the current ones; their streams, and those left
+   * for `ai:reconnect` by clients gone before, abort upstream.
+   */
   close(): void;
 }
 
@@ -93,12 +104,15 @@ export function attachAgent(
   if (allowedOrigins !== undefined && !Array.isArray(allowedOrigins)) {
     throw new TypeError('The "allowedOrigins" option must be an array of origins');
   }
+  const rateLimit = options.rateLimit ?? authority.config.rateLimit;
+  checkEventRate(rateLimit);
   const users = new WeakMap<Socket, AuthenticatedUser>();
   const known = createKnownClients({
     windowMs: settings.reconnectWindow,
     max: settings.maxKnownClients,
   });
-  const clients = new Set<Socket>();
+  const clients = new Map<string, Socket>();
+  let closing = false;
   const backpressureThreshold = agent.options.streaming?.bufferSize ?? 64 * 1024;
   const report = (error: unknown, type: string, userId?: string) => {
     try {
@@ -112,6 +126,15 @@ export function attachAgent(
   };
 
   namespace.use(createHandshakeMiddleware(authority, allowedOrigins, users));
+  const resumable = createResumableStreams(agent, (error) => report(error, "resume"));
+  /** `ai:reconnect`: a previous client of the same user still connected is disconnected first. */
+  const claim = (previousClientId: string, userId: string | undefined) => {
+    const found = known.claim(previousClientId, userId);
+    if (found !== "live") return found;
+    clients.get(previousClientId)?.disconnect(true);
+    const parked = known.claim(previousClientId, userId);
+    return parked === "live" ? undefined : parked;
+  };
 
   const onConnection = (socket: Socket) => {
     const user = users.get(socket);
@@ -119,18 +142,32 @@ export function attachAgent(
       socket,
       agent,
       identity: { connectionId: socket.id, ...(user ? { userId: user.id } : {}) },
-      streams: createClientStreams(agent.options.maxConcurrentStreams),
+      streams: createClientStreams(agent, user?.id ?? socket.id),
+      resumable,
+      held: new Map(),
       report: (error, type) => report(error, type, user?.id),
     };
-    clients.add(socket);
+    limitEventRate(socket, rateLimit, (error) => report(error, "connection", user?.id));
+    clients.set(socket.id, socket);
     known.connected(socket.id, user?.id);
+    let rooms: string[] = [];
+    socket.on("disconnecting", () => {
+      rooms = [...socket.rooms].filter((room) => room !== socket.id);
+    });
     socket.on("disconnect", () => {
+      // Resumable streams wait for ai:reconnect (or their grace period); the others abort.
+      const streams = closing ? [] : [...client.held.values()];
+      for (const held of streams) {
+        held.release();
+        client.streams.forget(held.key);
+      }
+      client.held.clear();
       client.streams.abortAll();
-      clients.delete(socket);
-      known.disconnected(socket.id);
+      clients.delete(socket.id);
+      known.disconnected(socket.id, { rooms, streams });
     });
     serveChatEvents(client);
-    serveAiEvents(client, known, backpressureThreshold);
+    serveAiEvents(client, (id) => claim(id, user?.id), backpressureThreshold);
     socket.emit("ai:connected", {
       clientId: socket.id,
       maxConcurrentStreams: agent.options.maxConcurrentStreams,
@@ -147,7 +184,9 @@ export function attachAgent(
     },
     close() {
       namespace.off("connection", onConnection);
-      for (const socket of [...clients]) socket.disconnect();
+      closing = true;
+      for (const socket of [...clients.values()]) socket.disconnect();
+      for (const held of known.clear()) held.controller.abort();
     },
   };
 }

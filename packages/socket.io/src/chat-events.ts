@@ -2,8 +2,10 @@
  * Seed 001's vocabulary: `chat:start` → `chat:conversation` (new conversations only),
  * `chat:user-message`, `chat:message`…, then one of `chat:end`, `chat:stopped` (after
  * `chat:stop`) or `chat:error`. One chat turn runs per client at a time, as the seed's
- * `chat:stop` (which names no stream) implies. Conversations are not stored yet: the ids are
- * generated and echoed so the seed's client code works, but no history reaches the backend.
+ * `chat:stop` (which names no stream) implies. With the agent's `conversations` on, a turn
+ * continues the stored conversation its `conversationId` names (or starts one): the backend gets
+ * the history and the answer is stored; the ids are the store's. Off, they are generated and
+ * echoed so the seed's client code works, and each turn stands alone.
  */
 import type { ChatEndPayload } from "./events.ts";
 import {
@@ -47,26 +49,32 @@ export function serveChatEvents(client: ClientContext): void {
         "A chat stream is already running: send chat:stop first",
       );
     }
-    if (controller === "limit") {
-      const max = agent.options.maxConcurrentStreams;
-      return chatError("TOO_MANY_STREAMS", `At most ${max} concurrent streams per connection`);
+    if (!(controller instanceof AbortController)) {
+      return chatError(controller.code, controller.message);
     }
-    const conversationId = given ?? crypto.randomUUID();
-    if (given === undefined) socket.emit("chat:conversation", { conversationId });
-    socket.emit("chat:user-message", {
-      messageId: crypto.randomUUID(),
-      content: data.message as string,
-    });
-    const messageId = crypto.randomUUID();
+    // Stored conversations: the ids come with stream_start, once the user's message is stored.
+    const stored = agent.options.conversations !== undefined;
+    let conversationId = given ?? (stored ? "" : crypto.randomUUID());
+    let messageId: string = crypto.randomUUID();
+    let out = socket; // the client it goes to: another one after ai:reconnect
+    const announce = () => {
+      if (given === undefined) out.emit("chat:conversation", { conversationId });
+      out.emit("chat:user-message", { messageId: crypto.randomUUID(), content: data.message });
+    };
+    if (!stored) announce();
     let messages = 0;
     const text = (content: string) => {
       messages++;
-      socket.emit("chat:message", { content, isComplete: false });
+      out.emit("chat:message", { content, isComplete: false });
     };
+    const moveTo = (next: typeof socket, texts: number) => void ([out, messages] = [next, texts]);
     const frame = (frame: StreamFrame) => {
-      if (frame.type === "stream_complete") {
+      if (frame.type === "stream_start" && stored) {
+        [conversationId, messageId] = [String(frame.conversationId), String(frame.messageId)];
+        announce();
+      } else if (frame.type === "stream_complete") {
         if (frame.status === "cancelled") {
-          socket.emit("chat:stopped", { messageId, conversationId });
+          out.emit("chat:stopped", { messageId, conversationId });
           return;
         }
         const end: ChatEndPayload = {
@@ -76,12 +84,14 @@ export function serveChatEvents(client: ClientContext): void {
           model: model(prompt.value.options?.model),
           finishReason: frame.finishReason ?? "stop",
         };
-        socket.emit("chat:end", end);
+        out.emit("chat:end", end);
       } else if (frame.type === "error") {
-        chatError(frame.code ?? "INTERNAL_ERROR", frame.error ?? "Internal error");
+        const message = frame.error ?? "Internal error";
+        out.emit("chat:error", { message, code: frame.code ?? "INTERNAL_ERROR" });
       }
     };
-    void runClientStream(client, CHAT, controller, prompt.value, { text, frame });
+    const payload = stored && given ? { ...prompt.value, conversationId: given } : prompt.value;
+    void runClientStream(client, CHAT, controller, payload, { text, frame, moveTo });
   };
 
   socket.on("chat:start", (data: unknown) => {

@@ -8,12 +8,17 @@ import type { AgentIdentity, AgentService, PromptPayload } from "@agentsocket/co
 import type { Socket } from "socket.io";
 import type { ClientStreams } from "./client-streams.ts";
 import { createEventWriter, type StreamEvents } from "./event-writer.ts";
+import type { HeldStream, ResumableStreams } from "./resumable-streams.ts";
 
 export interface ClientContext {
   readonly socket: Socket;
   readonly agent: AgentService;
   readonly identity: AgentIdentity;
   readonly streams: ClientStreams;
+  /** With `agent.resume` on: where streams are logged, so they can move to a new client. */
+  readonly resumable: ResumableStreams | undefined;
+  /** The client's streams that move to the client that names it in `ai:reconnect`. */
+  readonly held: Map<string, HeldStream>;
   /** Hands an unexpected failure to the agent's `onError` (or the console). */
   report(error: unknown, type: string): void;
 }
@@ -77,13 +82,21 @@ export async function runClientStream(
   payload: PromptPayload,
   events: StreamEvents,
 ): Promise<void> {
-  const writer = createEventWriter(client.socket, events);
+  const { socket, identity } = client;
+  let held: HeldStream | undefined;
   try {
-    await client.agent.stream(payload, client.identity, writer, { requestId: key, controller });
+    const logged = await client.resumable?.open(socket, identity.userId, key, controller, events);
+    held = logged?.held;
+    if (held) client.held.set(key, held);
+    // Gone while its log was created: nobody could take the stream over.
+    if (!socket.connected) controller.abort();
+    const writer = logged?.target ?? createEventWriter(socket, events);
+    await client.agent.stream(payload, identity, writer, { requestId: key, controller });
   } catch (error) {
     controller.abort();
     client.report(error, "stream");
   } finally {
     client.streams.end(key, controller);
+    if (held !== undefined && client.held.get(key) === held) client.held.delete(key);
   }
 }

@@ -45,23 +45,19 @@ export interface StreamEvents {
   frame(frame: StreamFrame): void;
   /** The bytes queued for the client, each time the channel checks them (once per send). */
   queued?(bytes: number): void;
+  /** The stream moves to `socket` (`ai:reconnect`), whose client has `texts` text events. */
+  moveTo?(socket: Socket, texts: number): void;
 }
 
-/** What follows the channel's fixed `chunk` prefix: `,"content":"…"}` (channel.ts). */
-const CONTENT_KEY = ',"content":';
-
 /**
- * A writer whose frames go to `events`. A chunk's text is read straight from its string literal
- * (an unescaped `,"content":` cannot occur inside a JSON string), sparing a parse per token.
+ * A writer whose frames go to `events`. Chunks arrive as text (`writeText`): the channel does not
+ * serialize them, and they are emitted as the seed's events straight away — the per-token path.
  * `close()` (a client stalled past `stallTimeout`) disconnects the client.
  */
 export function createEventWriter(socket: Socket, events: StreamEvents): FrameWriter {
   return {
-    write(json, type) {
-      const at = type === "chunk" ? json.indexOf(CONTENT_KEY) : -1;
-      if (at !== -1) events.text(JSON.parse(json.slice(at + CONTENT_KEY.length, -1)) as string);
-      else events.frame(JSON.parse(json) as StreamFrame);
-    },
+    writeText: events.text,
+    write: (json) => events.frame(JSON.parse(json) as StreamFrame),
     get bufferedAmount() {
       const bytes = queuedBytes(socket);
       events.queued?.(bytes);

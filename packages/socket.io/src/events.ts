@@ -36,7 +36,12 @@ export interface AgentClientEvents {
   "ai:stream": (payload: AiStreamPayload) => void;
   "ai:cancel": (payload: { streamId: string }) => void;
   "ai:heartbeat": (payload?: unknown) => void;
-  "ai:reconnect": (payload: { previousClientId: string }) => void;
+  /**
+   * Takes over a previous client of the same user: its rooms and (with `agent.resume`) its
+   * streams move here. `streams` names the last `tokenCount` seen of each stream, for
+   * exactly-once delivery; without it, they go on after what the server last sent.
+   */
+  "ai:reconnect": (payload: { previousClientId: string; streams?: Record<string, number> }) => void;
 }
 
 /** `chat:end`: the assistant's answer is complete. */
@@ -94,5 +99,12 @@ export interface AgentServerEvents {
     /** Bytes queued for this client, not yet written to the network. */
     queueSize: number;
   }) => void;
-  "ai:reconnect:success": (payload: { previousClientId: string; newClientId: string }) => void;
+  "ai:reconnect:success": (payload: {
+    previousClientId: string;
+    newClientId: string;
+    /** The previous client's rooms of the namespace, which this client is now in. */
+    rooms: string[];
+    /** The `streamId`s of the previous client's `ai:stream`s that go on here. */
+    streams: string[];
+  }) => void;
 }

@@ -12,6 +12,7 @@ import {
   type AuthenticatedUser,
   type AuthResult,
   type UpgradeRequest,
+  type RateLimitOptions,
 } from "@agentsocket/core";
 import { originProblem } from "@agentsocket/core/adapter";
 import type { ExtendedError, Socket } from "socket.io";
@@ -19,7 +20,11 @@ import type { ExtendedError, Socket } from "socket.io";
 /** Something that authenticates handshakes: a {@link WebSocketConnectionManager}, to share its auth. */
 export interface HandshakeAuthority {
   authenticate(request: UpgradeRequest): Promise<AuthResult>;
-  readonly config: { readonly auth?: AuthConfig; readonly allowedOrigins?: string[] };
+  readonly config: {
+    readonly auth?: AuthConfig;
+    readonly allowedOrigins?: string[];
+    readonly rateLimit?: RateLimitOptions;
+  };
 }
 
 /** A `namespace.use()` middleware. */

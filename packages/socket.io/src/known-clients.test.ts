@@ -17,9 +17,9 @@ describe("known clients", () => {
     known.disconnected("a");
     known.disconnected("b");
     vi.setSystemTime(1_000_000 + 29_999);
-    expect(known.claim("a", "alice")).toBe(true);
+    expect(known.claim("a", "alice")).toEqual({ rooms: [], streams: [] });
     vi.setSystemTime(1_000_000 + 30_000);
-    expect(known.claim("b", "alice")).toBe(false);
+    expect(known.claim("b", "alice")).toBeUndefined();
   });
 
   it("keeps at most `max` disconnected clients, dropping the oldest", () => {
@@ -28,16 +28,18 @@ describe("known clients", () => {
       known.connected(id, undefined);
       known.disconnected(id);
     }
-    expect(known.claim("a", undefined)).toBe(false);
-    expect(known.claim("b", undefined)).toBe(true);
-    expect(known.claim("c", undefined)).toBe(true);
+    expect(known.claim("a", undefined)).toBeUndefined();
+    expect(known.claim("b", undefined)).toBeDefined();
+    expect(known.claim("c", undefined)).toBeDefined();
   });
 
-  it("a claimed live client is not claimable again after it disconnects", () => {
+  it("a live client is claimed once it has disconnected, once, and only by its user", () => {
     const known = createKnownClients({ windowMs: 60_000, max: 10 });
     known.connected("a", "alice");
-    expect(known.claim("a", "alice")).toBe(true);
-    known.disconnected("a");
-    expect(known.claim("a", "alice")).toBe(false);
+    expect(known.claim("a", "mallory")).toBeUndefined();
+    expect(known.claim("a", "alice")).toBe("live");
+    known.disconnected("a", { rooms: ["r"], streams: [] });
+    expect(known.claim("a", "alice")).toEqual({ rooms: ["r"], streams: [] });
+    expect(known.claim("a", "alice")).toBeUndefined();
   });
 });

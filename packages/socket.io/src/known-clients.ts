@@ -1,22 +1,40 @@
 /**
  * The clients `ai:reconnect` may name: those connected now and those gone for less than the
- * reconnect window, each with the user it authenticated as. A client may only claim a previous
- * client of its own user, once. Nothing moves across yet (stream resume is a later issue): the
- * previous client's streams were aborted when it went away. Expiry is lazy, so no timer runs.
+ * reconnect window, each with the user it authenticated as, and — for a gone one — what moves to
+ * the client that takes it over: its Socket.IO rooms and its resumable streams. A client may only
+ * claim a previous client of its own user, once. Expiry is lazy, so no timer runs; a stream left
+ * unclaimed ends on its own (`resume.graceMs`).
  */
+import type { HeldStream } from "./resumable-streams.ts";
+
+/** What a client left behind. */
+export interface ParkedClient {
+  /** Its rooms of the namespace (its own id room aside). */
+  rooms: string[];
+  /** Its streams that were running (or read) when it went away. */
+  streams: HeldStream[];
+}
 
 export interface KnownClients {
   connected(clientId: string, userId: string | undefined): void;
-  disconnected(clientId: string): void;
-  /** Whether `userId` may take over `previousClientId`; a successful claim forgets it. */
-  claim(previousClientId: string, userId: string | undefined): boolean;
+  disconnected(clientId: string, parked?: ParkedClient): void;
+  /**
+   * What `userId` takes over from `previousClientId` (a successful claim forgets it); `"live"`
+   * when that client of the same user is still connected (disconnect it, then claim again).
+   */
+  claim(previousClientId: string, userId: string | undefined): ParkedClient | "live" | undefined;
+  /** Forgets every gone client; the streams they left behind (to abort at shutdown). */
+  clear(): HeldStream[];
 }
 
 interface Entry {
   userId: string | undefined;
   /** When the client went away; `undefined` while it is connected. */
   goneAt: number | undefined;
+  parked?: ParkedClient;
 }
+
+const NOTHING: ParkedClient = Object.freeze({ rooms: [], streams: [] }) as ParkedClient;
 
 export function createKnownClients(options: { windowMs: number; max: number }): KnownClients {
   const { windowMs, max } = options;
@@ -34,21 +52,28 @@ export function createKnownClients(options: { windowMs: number; max: number }): 
     connected(clientId, userId) {
       live.set(clientId, { userId, goneAt: undefined });
     },
-    disconnected(clientId) {
+    disconnected(clientId, parked) {
       const entry = live.get(clientId);
       if (entry === undefined) return;
       live.delete(clientId);
       const now = Date.now();
-      gone.set(clientId, { userId: entry.userId, goneAt: now });
+      gone.set(clientId, { userId: entry.userId, goneAt: now, ...(parked ? { parked } : {}) });
       sweep(now);
     },
     claim(previousClientId, userId) {
       sweep(Date.now());
-      const entry = live.get(previousClientId) ?? gone.get(previousClientId);
-      if (entry === undefined || entry.userId !== userId) return false;
-      live.delete(previousClientId);
+      if (live.get(previousClientId)?.userId === userId && live.has(previousClientId)) {
+        return "live";
+      }
+      const entry = gone.get(previousClientId);
+      if (entry === undefined || entry.userId !== userId) return undefined;
       gone.delete(previousClientId);
-      return true;
+      return entry.parked ?? NOTHING;
+    },
+    clear() {
+      const streams = [...gone.values()].flatMap((entry) => entry.parked?.streams ?? []);
+      gone.clear();
+      return streams;
     },
   };
 }

@@ -20,6 +20,10 @@ export type {
   ResolvedResumeOptions,
 } from "./resume/resume-options.ts";
 export type { ResumableStreamInfo, ResumePayload } from "./resume/resume-support.ts";
+// For transports other than wire protocol v1 (the Socket.IO binding): the owner's log writer.
+export { createOwnedStream } from "./resume/owned-stream.ts";
+export type { OwnedStream } from "./resume/owned-stream.ts";
+export { streamLimit } from "./stream-rate.ts";
 export { createAgentHttpHandler } from "./http-handler.ts";
 export type { AgentHttpHandler, AgentHttpHandlerOptions } from "./http-handler.ts";
 export type {

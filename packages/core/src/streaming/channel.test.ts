@@ -223,3 +223,25 @@ describe("options", () => {
     );
   });
 });
+
+describe("writeText", () => {
+  it("hands chunks to a writer's writeText as text and seq, never serialized; other frames to write", async () => {
+    const texts: Array<[string, number]> = [];
+    const writer = countingWriter();
+    const channel = createStreamingChannel(
+      { ...writer, writeText: (content, seq) => void texts.push([content, seq]) },
+      { requestId: "r1", maxChunkSize: 3 },
+    );
+    channel.event({ type: "stream_start" });
+    channel.send('a"\\');
+    for (const piece of ["b", "cdef"]) channel.send(piece);
+    await endOfTurn();
+    channel.complete();
+    expect(texts).toEqual([
+      ['a"\\', 1],
+      ["bcd", 2],
+      ["ef", 3],
+    ]);
+    expect(writer.writes.map((w) => w.type)).toEqual(["stream_start", "stream_complete"]);
+  });
+});

@@ -113,7 +113,8 @@ export function createStreamingChannel(
   const probe = streamProbe(target);
 
   const writeChunk = (content: string) => {
-    writer.write(`${chunkPrefix}${++seq},"content":${JSON.stringify(content)}}`, "chunk");
+    if (writer.writeText !== undefined) writer.writeText(content, ++seq);
+    else writer.write(`${chunkPrefix}${++seq},"content":${JSON.stringify(content)}}`, "chunk");
     probe?.chunk();
   };
 

@@ -8,6 +8,12 @@ import { OPEN, type SocketLike, type WebSocketConnection } from "../types.ts";
 export interface FrameWriter {
   /** Writes one JSON frame; `type` is the frame's `type` (SSE uses it as the event name). */
   write(json: string, type: string): void;
+  /**
+   * Takes a `chunk` frame's text and `seq` as they are, for a writer that re-encodes chunks
+   * itself (the Socket.IO binding emits them as events): with it, the channel never serializes
+   * chunk frames. Every other frame still goes to {@link write}.
+   */
+  writeText?(content: string, seq: number): void;
   /** Bytes written but not yet flushed to the network. */
   readonly bufferedAmount: number;
   /** Whether frames can still be written. */
