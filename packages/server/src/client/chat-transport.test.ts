@@ -8,9 +8,12 @@ import { afterEach, describe, expect, it } from "vitest";
 import type { UIMessage, UIMessageChunk } from "ai";
 import { WebSocket } from "ws";
 import { createTestBackend, TEST_TEXT, type TestBackend } from "@agentsocket/core/testing";
-import { createServer, type AgentServer } from "@agentsocket/server";
-import { FRAMEWORKS, startTcpProxy, type TcpProxy } from "../test-harness.ts";
-import { WebSocketChatTransport, type WebSocketChatTransportOptions } from "../ai-sdk.ts";
+import { createServer, type AgentServer } from "../index.ts";
+import { FRAMEWORKS, startTcpProxy, type TcpProxy } from "./test-harness.ts";
+import {
+  WebSocketChatTransport,
+  type WebSocketChatTransportOptions,
+} from "@agentsocket/client/ai-sdk";
 
 const question = (text: string): UIMessage[] => [
   { id: "u1", role: "user", parts: [{ type: "text", text }] },
