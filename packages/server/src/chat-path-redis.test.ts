@@ -6,27 +6,10 @@
  */
 import { describe, expect, it } from "vitest";
 import { createTestBackend } from "@agentsocket/core/testing";
+import { resumeFrame, sendFrame } from "./chat-frames.ts";
 import { FRAMEWORKS, useCluster } from "./cluster-harness.ts";
 
 const harness = useCluster();
-
-const send = (requestId: string, id: string, text: string) => ({
-  type: "send",
-  requestId,
-  id,
-  trigger: "submit-message",
-  messages: [{ id: "u1", role: "user", parts: [{ type: "text", text }] }],
-  headers: {},
-  body: {},
-});
-const resume = (requestId: string, id: string, lastSequence?: number) => ({
-  type: "resume",
-  requestId,
-  id,
-  ...(lastSequence === undefined ? {} : { lastSequence }),
-  headers: {},
-  body: {},
-});
 
 let run = 0;
 
@@ -39,11 +22,11 @@ describe.each(FRAMEWORKS)("the chat path on Redis, %s", (framework) => {
     const b = await harness.node(framework, { prefix }, { backend: backendB });
 
     const onA = await a.chat("alice");
-    onA.send(send("r1", "c", "forever"));
+    onA.send(sendFrame("r1", "c", "forever"));
     await onA.frame((f) => f.type === "chunk" && f.sequence === 4, "five chunks on A", 10_000);
 
     const onB = await b.chat("alice");
-    onB.send(resume("q1", "c", 1));
+    onB.send(resumeFrame("q1", "c", 1));
     await onB.ofType("start", "q1", 10_000);
     await onB.frame(
       (f) => f.type === "chunk" && (f.sequence as number) >= 12,
@@ -53,13 +36,13 @@ describe.each(FRAMEWORKS)("the chat path on Redis, %s", (framework) => {
     const seen = onB.frames.filter((f) => f.type === "chunk").map((f) => f.sequence as number);
     expect(seen).toEqual(seen.map((_, i) => i + 2));
 
-    onB.send(send("r2", "c", "hello"));
+    onB.send(sendFrame("r2", "c", "hello"));
     expect(await onB.ofType("error", "r2")).toMatchObject({
       errorText: "A response is already active for this chat.",
     });
     expect(backendB.state.requests).toEqual([]);
     const bob = await b.chat("bob");
-    bob.send(resume("q2", "c"));
+    bob.send(resumeFrame("q2", "c"));
     await bob.ofType("no-active", "q2", 10_000);
 
     const aborted = backendA.state.nextAbort();

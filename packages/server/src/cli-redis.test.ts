@@ -7,20 +7,10 @@ import { expect, it } from "vitest";
 import { WebSocket } from "ws";
 import { connect } from "@agentsocket/core/testing";
 import { main, type CliRuntime } from "./cli.ts";
+import { recorder } from "./cli-recorder.ts";
 import { eventually, framesOf, useCluster } from "./cluster-harness.ts";
 
 const harness = useCluster();
-
-function runtime() {
-  const output = { log: [] as string[], error: [] as string[], exitCode: 0 };
-  const io: CliRuntime = {
-    log: (line) => output.log.push(line),
-    error: (line) => output.error.push(line),
-    setExitCode: (code) => (output.exitCode = code),
-    handleSignals: false,
-  };
-  return { output, io };
-}
 
 const serve = async (framework: string, io: CliRuntime) => {
   // Conversations in memory: the instances must not leave ./agentsocket.db in the working directory.
@@ -37,9 +27,9 @@ const serve = async (framework: string, io: CliRuntime) => {
 };
 
 it("two `agentsocket serve` on REDIS_URL deliver each other's room sends", async () => {
-  const a = runtime();
-  const first = await serve("hono", a.io);
-  const second = await serve("fastify", runtime().io);
+  const a = recorder();
+  const first = await serve("hono", a.runtime);
+  const second = await serve("fastify", recorder().runtime);
   expect(a.output.log.join("\n")).toContain(`redis 127.0.0.1:${harness.redis.port}`);
   expect(first.websocket.cluster.health().state).toBe("ready");
   const client = await connect(WebSocket, `ws://127.0.0.1:${second.port}/ws`);
@@ -59,8 +49,8 @@ it("two `agentsocket serve` on REDIS_URL deliver each other's room sends", async
 });
 
 it("a REDIS_URL that is not redis:// is a usage error", async () => {
-  const { output, io } = runtime();
-  const server = await main(["serve", "--port", "0"], { REDIS_URL: "http://x" }, io);
+  const { output, runtime } = recorder();
+  const server = await main(["serve", "--port", "0"], { REDIS_URL: "http://x" }, runtime);
   expect(server).toBeUndefined();
   expect(output.exitCode).toBe(2);
   expect(output.error[0]).toContain("REDIS_URL must be a redis:// or rediss:// URL");
