@@ -5,6 +5,7 @@
  * away), and arrives in order on resume. A resume on another instance answers `not_found`.
  */
 import { describe, expect, it } from "vitest";
+import type { TestClient } from "@agentsocket/core/testing";
 import { eventually, join, useCluster } from "./cluster-harness.ts";
 import type { Framework } from "./index.ts";
 
@@ -20,6 +21,12 @@ async function node(framework: Framework) {
     return { client, connected: await client.ofType("connected") };
   };
   return { manager: started.server.websocket, open };
+}
+
+/** Sends `session_resume` with `token`; resolves with the `session` answer. */
+function resumeSession(client: TestClient, token: unknown, requestId: string) {
+  client.send({ type: "session_resume", requestId, payload: { token } });
+  return client.ofType("session", requestId);
 }
 
 describe("sessions across instances", () => {
@@ -40,24 +47,15 @@ describe("sessions across instances", () => {
       "the three sends to reach the instance holding the session",
     );
 
+    const token = first.connected.resumeToken;
     const elsewhere = await b.open("alice");
-    elsewhere.client.send({
-      type: "session_resume",
-      requestId: "x",
-      payload: { token: first.connected.resumeToken },
-    });
-    expect(await elsewhere.client.ofType("session", "x")).toMatchObject({
+    expect(await resumeSession(elsewhere.client, token, "x")).toMatchObject({
       recovered: false,
       reason: "not_found",
     });
 
     const second = await a.open("alice");
-    second.client.send({
-      type: "session_resume",
-      requestId: "s",
-      payload: { token: first.connected.resumeToken },
-    });
-    expect(await second.client.ofType("session", "s")).toMatchObject({
+    expect(await resumeSession(second.client, token, "s")).toMatchObject({
       recovered: true,
       rooms: ["lobby"],
     });
