@@ -1,13 +1,12 @@
 /**
  * The options: each bad one is a TypeError naming it; the backoff is full jitter under a doubling,
- * capped ceiling; `params` reach the server's auth on every attempt (a function is asked anew).
+ * capped ceiling. That `params` reach a real server's auth is tested in the server package
+ * (packages/server/src/client/params.test.ts).
  */
 import { WebSocket } from "ws";
-import { afterEach, describe, expect, it } from "vitest";
-import type { AgentServer } from "@agentsocket/server";
-import { createAgentSocketClient, type AgentSocketClient } from "./index.ts";
+import { describe, expect, it } from "vitest";
+import { createAgentSocketClient } from "./index.ts";
 import { backoffDelay, resolveOptions, type AgentSocketClientOptions } from "./options.ts";
-import { startAgentServer, waitForState } from "./test-harness.ts";
 
 describe("options", () => {
   const base = { url: "ws://127.0.0.1:1/ws", webSocket: WebSocket };
@@ -79,38 +78,5 @@ describe("options", () => {
       expect(Math.min(...delays)).toBeLessThan(ceiling * 0.1);
       expect(Math.max(...delays)).toBeGreaterThan(ceiling * 0.9);
     }
-  });
-});
-
-describe("params", () => {
-  let server: AgentServer | undefined;
-  let client: AgentSocketClient | undefined;
-
-  afterEach(async () => {
-    client?.close();
-    await server?.stop();
-  });
-
-  it("are sent on every attempt; a function is asked anew, so a fresh credential gets in", async () => {
-    server = await startAgentServer("express", {
-      config: { websocket: { auth: { strategy: "apiKey", apiKeys: ["good-key"] } } },
-    });
-    const keys = ["wrong-key", "wrong-key", "good-key"];
-    const asked: string[] = [];
-    client = createAgentSocketClient({
-      url: `ws://127.0.0.1:${server.port}/ws`,
-      webSocket: WebSocket,
-      reconnect: { initialDelayMs: 10, maxDelayMs: 20 },
-      params: async () => {
-        const apiKey = keys.shift() ?? "good-key";
-        asked.push(apiKey);
-        return { apiKey };
-      },
-    });
-    await waitForState(client, "open");
-    expect(asked).toEqual(["wrong-key", "wrong-key", "good-key"]);
-    expect(await client.callTool("calculator", { expression: "1 + 1" })).toMatchObject({
-      value: 2,
-    });
   });
 });

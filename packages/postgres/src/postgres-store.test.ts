@@ -36,6 +36,12 @@ describe("createPostgresConversationStore", () => {
     );
   });
 
+  it("names a clock that is not a function", () => {
+    const bad = { connectionString: TEST_DATABASE_URL, now: "now" as never };
+    expect(() => createPostgresConversationStore(bad)).toThrow(TypeError);
+    expect(() => createPostgresConversationStore(bad)).toThrow(/"now" option/);
+  });
+
   it("migrates a new schema once when many stores start on it at the same moment", async () => {
     const many = Array.from({ length: 6 }, () =>
       createPostgresConversationStore({ connectionString: TEST_DATABASE_URL, schema: raceSchema }),

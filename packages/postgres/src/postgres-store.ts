@@ -16,6 +16,7 @@ import {
   messageFromRow,
   messageRecord,
   pageOf,
+  resolveConversationStoreOptions,
   type ConversationRow,
   type ConversationStore,
   type ConversationStoreOptions,
@@ -66,8 +67,7 @@ export function createPostgresConversationStore(
     throw new TypeError(
       `The "schema" option must be a plain SQL identifier (got ${JSON.stringify(schema)})`,
     );
-  const now = options.now ?? Date.now;
-  if (typeof now !== "function") throw new TypeError('The "now" option must be a function');
+  const { now } = resolveConversationStoreOptions(options);
 
   const pool = given ?? new pg.Pool({ connectionString });
   const s = `"${schema}"`;

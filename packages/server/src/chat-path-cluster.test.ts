@@ -13,17 +13,8 @@ import {
   type TestBackend,
   type TestClient,
 } from "@agentsocket/core/testing";
+import { resumeFrame, sendFrame } from "./chat-frames.ts";
 import { createServer, type AgentServer, type Framework } from "./index.ts";
-
-const send = (requestId: string, id: string, text: string) => ({
-  type: "send",
-  requestId,
-  id,
-  trigger: "submit-message",
-  messages: [{ id: "u1", role: "user", parts: [{ type: "text", text }] }],
-  headers: {},
-  body: {},
-});
 
 const auth = {
   strategy: "custom" as const,
@@ -61,18 +52,11 @@ for (const framework of ["hono", "express", "fastify"] as Framework[]) {
       const backendB = createTestBackend({ tokenDelay: 2 });
       const [a, b] = [await instance(backendA), await instance(backendB)];
       const onA = await open(a, "ann");
-      onA.send(send("r1", "c", "forever"));
+      onA.send(sendFrame("r1", "c", "forever"));
       await onA.frame((f) => f.type === "chunk" && f.sequence === 4, "five chunks");
 
       const onB = await open(b, "ann");
-      onB.send({
-        type: "resume",
-        requestId: "q1",
-        id: "c",
-        lastSequence: 1,
-        headers: {},
-        body: {},
-      });
+      onB.send(resumeFrame("q1", "c", 1));
       await onB.ofType("start", "q1");
       await onB.frame(
         (f) => f.type === "chunk" && (f.sequence as number) >= 10,
@@ -81,14 +65,14 @@ for (const framework of ["hono", "express", "fastify"] as Framework[]) {
       const seen = onB.frames.filter((f) => f.type === "chunk").map((f) => f.sequence as number);
       expect(seen).toEqual(seen.map((_, i) => i + 2));
 
-      onB.send(send("r2", "c", "hello"));
+      onB.send(sendFrame("r2", "c", "hello"));
       expect(await onB.ofType("error", "r2")).toMatchObject({
         errorText: "A response is already active for this chat.",
       });
       expect(backendB.state.requests).toEqual([]);
       // Another user on B cannot see it.
       const bob = await open(b, "bob");
-      bob.send({ type: "resume", requestId: "q2", id: "c", headers: {}, body: {} });
+      bob.send(resumeFrame("q2", "c"));
       await bob.ofType("no-active", "q2");
 
       const aborted = backendA.state.nextAbort();

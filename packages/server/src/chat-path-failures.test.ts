@@ -13,17 +13,8 @@ import {
   type TestBackend,
   type TestClient,
 } from "@agentsocket/core/testing";
+import { resumeFrame, sendFrame } from "./chat-frames.ts";
 import { createServer, type AgentServer, type Framework, type ServerConfig } from "./index.ts";
-
-const send = (requestId: string, id: string, text: string, messages?: unknown[]) => ({
-  type: "send",
-  requestId,
-  id,
-  trigger: "submit-message",
-  messages: messages ?? [{ id: "u1", role: "user", parts: [{ type: "text", text }] }],
-  headers: {},
-  body: {},
-});
 
 for (const framework of ["hono", "express", "fastify"] as Framework[]) {
   describe(`chat path failures on ${framework}`, () => {
@@ -56,21 +47,21 @@ for (const framework of ["hono", "express", "fastify"] as Framework[]) {
     it("a backend failure ends the answer with a sanitized error chunk, then end", async () => {
       await start();
       const client = await open();
-      client.send(send("r1", "c", "fail-mid"));
+      client.send(sendFrame("r1", "c", "fail-mid"));
       await client.ofType("end", "r1", 10_000);
       const chunks = client.frames.filter((f) => f.type === "chunk").map((f) => f.chunk);
       expect(chunks.at(-1)).toEqual({ type: "error", errorText: "The model provider failed" });
       expect(JSON.stringify(client.frames)).not.toContain(PROVIDER_SECRET);
       expect(errors.map(String).join()).toContain(PROVIDER_SECRET);
       // The chat is free again for the next turn.
-      client.send(send("r2", "c", "hello"));
+      client.send(sendFrame("r2", "c", "hello"));
       await client.ofType("end", "r2", 10_000);
     });
 
     it("an answer that outgrows its log ends with an error chunk and stops the backend", async () => {
       await start({ retention: { maxFrames: 8 } });
       const client = await open();
-      client.send(send("r1", "c", "forever"));
+      client.send(sendFrame("r1", "c", "forever"));
       await client.ofType("end", "r1", 10_000);
       const chunks = client.frames.filter((f) => f.type === "chunk");
       expect(chunks).toHaveLength(9);
@@ -96,15 +87,15 @@ for (const framework of ["hono", "express", "fastify"] as Framework[]) {
         },
       });
       const client = await open();
-      client.send(send("r1", "c", "forever"));
+      client.send(sendFrame("r1", "c", "forever"));
       await authorizing;
       client.send({ type: "abort", requestId: "r1" });
       // Frames are handled in order: once this resume is answered, the abort has been seen.
-      client.send({ type: "resume", requestId: "q0", id: "other", headers: {}, body: {} });
+      client.send(resumeFrame("q0", "other"));
       await client.ofType("no-active", "q0");
       release();
       // Had it started, this second turn would be refused as "already active".
-      client.send(send("r2", "c", "hello"));
+      client.send(sendFrame("r2", "c", "hello"));
       await client.ofType("end", "r2", 10_000);
       expect(backend.state.requests.map((r) => r.input.text)).toEqual(["hello"]);
       expect(client.frames.filter((f) => f.requestId === "r1")).toEqual([]);
@@ -120,7 +111,7 @@ for (const framework of ["hono", "express", "fastify"] as Framework[]) {
         errorText: "Invalid WebSocket chat request frame.",
       });
       const noText = [{ id: "a", role: "assistant", parts: [{ type: "text", text: "hi" }] }];
-      client.send(send("r2", "c", "", noText));
+      client.send(sendFrame("r2", "c", "", noText));
       expect(await client.ofType("error", "r2")).toMatchObject({
         errorText: "Invalid UI messages in WebSocket chat request.",
       });
@@ -132,19 +123,12 @@ for (const framework of ["hono", "express", "fastify"] as Framework[]) {
     it("an answer whose sender dropped runs on for graceMs and can be resumed elsewhere", async () => {
       await start({ graceMs: 60_000 });
       const sender = await open();
-      sender.send(send("r1", "c", "forever"));
+      sender.send(sendFrame("r1", "c", "forever"));
       await sender.frame((f) => f.type === "chunk" && f.sequence === 3, "four chunks");
       sender.socket.terminate();
       await sender.closed;
       const resumer = await open();
-      resumer.send({
-        type: "resume",
-        requestId: "q1",
-        id: "c",
-        lastSequence: 3,
-        headers: {},
-        body: {},
-      });
+      resumer.send(resumeFrame("q1", "c", 3));
       await resumer.frame((f) => f.type === "chunk" && (f.sequence as number) >= 10, "live chunks");
       expect(backend.state.requests[0]!.abortSignal!.aborted).toBe(false);
       resumer.send({ type: "abort", requestId: "q1" });
@@ -169,14 +153,14 @@ for (const framework of ["hono", "express", "fastify"] as Framework[]) {
     it("an answer nobody resumed within graceMs is aborted upstream", async () => {
       await start({ graceMs: 50 });
       const sender = await open();
-      sender.send(send("r1", "c", "forever"));
+      sender.send(sendFrame("r1", "c", "forever"));
       await sender.frame((f) => f.type === "chunk", "a chunk");
       const aborted = backend.state.nextAbort();
       sender.socket.terminate();
       await aborted;
       // Its log ends with the abort: a late resume replays it to the end.
       const late = await open();
-      late.send({ type: "resume", requestId: "q1", id: "c", headers: {}, body: {} });
+      late.send(resumeFrame("q1", "c"));
       await late.ofType("end", "q1");
       const last = late.frames.filter((f) => f.type === "chunk").at(-1);
       expect(last?.chunk).toEqual({ type: "abort" });

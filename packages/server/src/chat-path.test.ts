@@ -8,6 +8,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { WebSocket } from "ws";
 import { tryConnect, type Frame, type TestClient } from "@agentsocket/core/testing";
 import { createTestBackend, TEST_TEXT, type TestBackend } from "@agentsocket/core/testing";
+import { resumeFrame, sendFrame } from "./chat-frames.ts";
 import { createServer, type AgentServer, type Framework, type ServerConfig } from "./index.ts";
 
 const auth = {
@@ -17,31 +18,6 @@ const auth = {
     return user ? { id: user } : null;
   },
 };
-
-const userMessage = (text: string, id = "m1") => ({
-  id,
-  role: "user",
-  parts: [{ type: "text", text }],
-});
-
-const sendFrame = (requestId: string, chatId: string, text: string) => ({
-  type: "send",
-  requestId,
-  id: chatId,
-  trigger: "submit-message",
-  messages: [userMessage(text)],
-  headers: {},
-  body: {},
-});
-
-const resumeFrame = (requestId: string, chatId: string, lastSequence?: number) => ({
-  type: "resume",
-  requestId,
-  id: chatId,
-  ...(lastSequence === undefined ? {} : { lastSequence }),
-  headers: {},
-  body: {},
-});
 
 /** Chunks of `requestId`, in arrival order. */
 const chunksOf = (client: TestClient, requestId: string) =>

@@ -3,56 +3,37 @@
  * (a room send on one reaches a member on the other), the log names Redis, and a bad URL is a
  * usage error.
  */
-import { afterAll, afterEach, beforeAll, expect, it } from "vitest";
+import { expect, it } from "vitest";
 import { WebSocket } from "ws";
-import { connect, type TestClient } from "@agentsocket/core/testing";
-import { startRedis, type RedisProcess } from "@agentsocket/redis/testing";
+import { connect } from "@agentsocket/core/testing";
 import { main, type CliRuntime } from "./cli.ts";
-import type { AgentServer } from "./create-server.ts";
-import { eventually, framesOf } from "./cluster-harness.ts";
+import { recorder } from "./cli-recorder.ts";
+import { eventually, framesOf, useCluster } from "./cluster-harness.ts";
 
-let redis: RedisProcess;
-beforeAll(async () => {
-  redis = await startRedis();
-});
-afterAll(() => redis.stop());
-
-const servers: AgentServer[] = [];
-const clients: TestClient[] = [];
-afterEach(async () => {
-  for (const client of clients.splice(0)) client.socket.terminate();
-  await Promise.all(servers.splice(0).map((server) => server.stop()));
-});
-
-function runtime() {
-  const output = { log: [] as string[], error: [] as string[], exitCode: 0 };
-  const io: CliRuntime = {
-    log: (line) => output.log.push(line),
-    error: (line) => output.error.push(line),
-    setExitCode: (code) => (output.exitCode = code),
-    handleSignals: false,
-  };
-  return { output, io };
-}
+const harness = useCluster();
 
 const serve = async (framework: string, io: CliRuntime) => {
   // Conversations in memory: the instances must not leave ./agentsocket.db in the working directory.
-  const env = { REDIS_URL: redis.url, AGENTSOCKET_REDIS_PREFIX: "cli", AGENTSOCKET_DB: ":memory:" };
+  const env = {
+    REDIS_URL: harness.redis.url,
+    AGENTSOCKET_REDIS_PREFIX: "cli",
+    AGENTSOCKET_DB: ":memory:",
+  };
   const args = ["serve", "--framework", framework, "--port", "0", "--host", "127.0.0.1"];
   const server = await main(args, env, io);
   if (server === undefined) throw new Error("serve did not start");
-  servers.push(server);
+  harness.track.servers.push(server);
   return server;
 };
 
 it("two `agentsocket serve` on REDIS_URL deliver each other's room sends", async () => {
-  const a = runtime();
-  const first = await serve("hono", a.io);
-  const second = await serve("fastify", runtime().io);
-  expect(a.output.log.join("\n")).toContain(`redis 127.0.0.1:${redis.port}`);
+  const a = recorder();
+  const first = await serve("hono", a.runtime);
+  const second = await serve("fastify", recorder().runtime);
+  expect(a.output.log.join("\n")).toContain(`redis 127.0.0.1:${harness.redis.port}`);
   expect(first.websocket.cluster.health().state).toBe("ready");
   const client = await connect(WebSocket, `ws://127.0.0.1:${second.port}/ws`);
-  clients.push(client);
+  harness.track.clients.push(client);
   const { connectionId } = await client.ofType("connected");
   expect(second.websocket.joinRoom(connectionId as string, "lobby")).toBe(true);
   await eventually(() => {
@@ -68,8 +49,8 @@ it("two `agentsocket serve` on REDIS_URL deliver each other's room sends", async
 });
 
 it("a REDIS_URL that is not redis:// is a usage error", async () => {
-  const { output, io } = runtime();
-  const server = await main(["serve", "--port", "0"], { REDIS_URL: "http://x" }, io);
+  const { output, runtime } = recorder();
+  const server = await main(["serve", "--port", "0"], { REDIS_URL: "http://x" }, runtime);
   expect(server).toBeUndefined();
   expect(output.exitCode).toBe(2);
   expect(output.error[0]).toContain("REDIS_URL must be a redis:// or rediss:// URL");

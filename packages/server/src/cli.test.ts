@@ -5,22 +5,11 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { WebSocket } from "ws";
 import { backendFromEnv } from "./backend-from-env.ts";
-import { authFromEnv, main, type CliRuntime } from "./cli.ts";
+import { authFromEnv, main } from "./cli.ts";
+import { recorder } from "./cli-recorder.ts";
 import type { AgentServer, Framework } from "./create-server.ts";
 
 type Frame = Record<string, unknown> & { type: string };
-
-/** A runtime that records what the CLI prints and the exit code it reports. */
-function recorder() {
-  const output = { log: [] as string[], error: [] as string[], exitCode: 0 };
-  const runtime: CliRuntime = {
-    log: (line) => output.log.push(line),
-    error: (line) => output.error.push(line),
-    setExitCode: (code) => (output.exitCode = code),
-    handleSignals: false,
-  };
-  return { output, runtime };
-}
 
 const LOCAL = ["--port", "0", "--host", "127.0.0.1"];
 /** Keeps conversations out of the working directory. */

@@ -6,44 +6,28 @@
 import { spawn } from "node:child_process";
 import { dirname, join as joinPath } from "node:path";
 import { fileURLToPath } from "node:url";
-import { afterEach, expect, it } from "vitest";
+import { expect, it } from "vitest";
 import { WebSocket } from "ws";
-import { connect, type TestClient } from "@agentsocket/core/testing";
-import { startRedis, type RedisProcess } from "@agentsocket/redis/testing";
-import type { AgentServer } from "./index.ts";
-import { eventually, framesOf, join, startNode } from "./cluster-harness.ts";
+import { connect } from "@agentsocket/core/testing";
+import { eventually, framesOf, join, untilReady, useCluster } from "./cluster-harness.ts";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const fixture = joinPath(here, "fixtures", "cluster-node.ts");
-const track = { servers: [] as AgentServer[], clients: [] as TestClient[] };
-const cleanups: (() => Promise<void> | void)[] = [];
-afterEach(async () => {
-  for (const client of track.clients.splice(0)) client.socket.terminate();
-  await Promise.all(track.servers.splice(0).map((server) => server.stop()));
-  for (const cleanup of cleanups.splice(0)) await cleanup();
-});
-
-async function ownRedis(): Promise<RedisProcess> {
-  const redis = await startRedis();
-  cleanups.push(() => redis.stop());
-  return redis;
-}
+// Each test starts (and kills) a redis-server of its own.
+const harness = useCluster({ redis: false });
 
 it("Redis down: /ready 503, local delivery goes on, publishes fail fast; back: 200, fan-out and presence restored", async () => {
-  const redis = await ownRedis();
-  const broker = { url: redis.url, presence: { ttlMs: 3000, heartbeatMs: 300 } };
-  const nodes = await Promise.all(
-    (["hono", "express", "fastify"] as const).map((f) => startNode(f, broker, track)),
-  );
+  const redis = await harness.ownRedis();
+  const nodes = await harness.nodes({
+    url: redis.url,
+    presence: { ttlMs: 3000, heartbeatMs: 300 },
+  });
   const members = await Promise.all(nodes.map((node) => node.ws("alice")));
   await Promise.all(members.map((m) => join(m, "lobby")));
   expect(await Promise.all(nodes.map((n) => n.ready()))).toEqual([200, 200, 200]);
 
   await redis.kill();
-  const down = await eventually(
-    async () => (await Promise.all(nodes.map((n) => n.ready()))).every((s) => s === 503),
-    "every /ready to answer 503",
-  );
+  const down = await untilReady(nodes, 503);
   const manager = nodes[0]!.server.websocket;
   const failures = manager.cluster.health().publishFailures;
   const started = Date.now();
@@ -59,11 +43,7 @@ it("Redis down: /ready 503, local delivery goes on, publishes fail fast; back: 2
   await join(late, "lobby");
 
   await redis.restart();
-  const up = await eventually(
-    async () => (await Promise.all(nodes.map((n) => n.ready()))).every((s) => s === 200),
-    "every /ready to answer 200 again",
-    10_000,
-  );
+  const up = await untilReady(nodes, 200, 10_000);
   let sent = 0;
   const back = await eventually(() => {
     manager.broadcastToRoom("lobby", { type: "after", n: ++sent });
@@ -79,7 +59,7 @@ it("Redis down: /ready 503, local delivery goes on, publishes fail fast; back: 2
 }, 30_000);
 
 it("an instance killed with SIGKILL leaves fetchStats and fetchRoomInfo within the presence TTL", async () => {
-  const redis = await ownRedis();
+  const redis = await harness.ownRedis();
   const prefix = "sigkill";
   const child = spawn(
     process.execPath,
@@ -89,7 +69,7 @@ it("an instance killed with SIGKILL leaves fetchStats and fetchRoomInfo within t
       stdio: ["ignore", "pipe", "inherit"],
     },
   );
-  cleanups.push(() => void child.kill("SIGKILL"));
+  harness.defer(() => void child.kill("SIGKILL"));
   const line = await new Promise<string>((resolve, reject) => {
     let out = "";
     child.stdout!.on("data", (data: Buffer) => {
@@ -100,13 +80,13 @@ it("an instance killed with SIGKILL leaves fetchStats and fetchRoomInfo within t
   });
   const [, port, childNode] = line.split(" ");
   const remote = await connect(WebSocket, `ws://127.0.0.1:${port}/ws?token=carol`);
-  track.clients.push(remote);
+  harness.track.clients.push(remote);
   await join(remote, "lobby");
-  const local = await startNode(
-    "hono",
-    { url: redis.url, prefix, presence: { ttlMs: 1500, heartbeatMs: 300 } },
-    track,
-  );
+  const local = await harness.node("hono", {
+    url: redis.url,
+    prefix,
+    presence: { ttlMs: 1500, heartbeatMs: 300 },
+  });
   await join(await local.ws("alice"), "lobby");
   const cluster = local.server.websocket.cluster;
   expect((await cluster.fetchStats()).nodes.map((n) => n.id)).toContain(childNode);

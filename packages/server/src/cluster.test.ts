@@ -3,37 +3,15 @@
  * and connection sends cross instances exactly once, cluster presence follows joins, leaves and
  * disconnects, and client joins are guarded by `rooms.authorizeJoin`.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { TestClient } from "@agentsocket/core/testing";
-import { startRedis, type RedisProcess } from "@agentsocket/redis/testing";
-import type { AgentServer } from "./index.ts";
-import { eventually, framesOf, join, startNode, type ClusterNode } from "./cluster-harness.ts";
+import { eventually, framesOf, join, useCluster, type ClusterNode } from "./cluster-harness.ts";
 
-let redis: RedisProcess;
-beforeAll(async () => {
-  redis = await startRedis();
-});
-afterAll(() => redis.stop());
-
-const track = { servers: [] as AgentServer[], clients: [] as TestClient[] };
-afterEach(async () => {
-  for (const client of track.clients.splice(0)) client.socket.terminate();
-  await Promise.all(track.servers.splice(0).map((server) => server.stop()));
-});
-
+const harness = useCluster();
 let run = 0;
-async function cluster(): Promise<ClusterNode[]> {
-  const broker = {
-    url: redis.url,
-    prefix: `t${++run}`,
-    presence: { ttlMs: 3000, heartbeatMs: 500 },
-  };
-  return Promise.all(
-    (["hono", "express", "fastify"] as const).map((framework) =>
-      startNode(framework, broker, track),
-    ),
-  );
-}
+/** Hono, Express and Fastify on a prefix of their own. */
+const start = () =>
+  harness.nodes({ prefix: `t${++run}`, presence: { ttlMs: 3000, heartbeatMs: 500 } });
 
 /** Sends a fence from every node and waits until every client saw all of them. */
 async function fence(nodes: ClusterNode[], clients: TestClient[], tag: string): Promise<void> {
@@ -50,7 +28,7 @@ async function fence(nodes: ClusterNode[], clients: TestClient[], tag: string): 
 
 describe("a cluster of hono, express and fastify on redis", () => {
   it("room, multi-room, user and connection sends reach each recipient once, and nobody else", async () => {
-    const nodes = await cluster();
+    const nodes = await start();
     const members = await Promise.all(nodes.map((node) => node.ws("alice")));
     const outsiders = await Promise.all(nodes.map((node) => node.ws("bob")));
     await Promise.all(members.map((m) => join(m, "lobby")));
@@ -96,7 +74,7 @@ describe("a cluster of hono, express and fastify on redis", () => {
   });
 
   it("cluster presence follows join, leave and disconnect; client joins need authorizeJoin", async () => {
-    const nodes = await cluster();
+    const nodes = await start();
     const [a, b, c] = await Promise.all([
       nodes[0]!.ws("alice"),
       nodes[1]!.ws("alice"),

@@ -12,7 +12,8 @@ import {
   tryConnect,
   type TestClient,
 } from "@agentsocket/core/testing";
-import { main, type CliRuntime } from "./cli.ts";
+import { main } from "./cli.ts";
+import { recorder } from "./cli-recorder.ts";
 import { createServer, type AgentServer, type Framework } from "./index.ts";
 import { limitsFromEnv } from "./limits-from-env.ts";
 
@@ -73,17 +74,6 @@ describe.each(["hono", "express", "fastify"] as Framework[])("limits on %s", (fr
 });
 
 describe("agentsocket serve limits from the environment", () => {
-  const runtime = () => {
-    const output = { log: [] as string[], error: [] as string[], exitCode: 0 };
-    const io: CliRuntime = {
-      log: (line) => output.log.push(line),
-      error: (line) => output.error.push(line),
-      setExitCode: (code) => (output.exitCode = code),
-      handleSignals: false,
-    };
-    return { output, io };
-  };
-
   it("RATE_LIMIT_MAX_CONNECTIONS caps an address with 429; RATE_LIMIT_MAX_REQUESTS throttles a connection", async () => {
     const env = {
       AGENTSOCKET_DB: ":memory:",
@@ -91,7 +81,11 @@ describe("agentsocket serve limits from the environment", () => {
       RATE_LIMIT_MAX_REQUESTS: "3",
       RATE_LIMIT_WINDOW: "60000",
     };
-    const server = await main(["serve", "--port", "0", "--host", "127.0.0.1"], env, runtime().io);
+    const server = await main(
+      ["serve", "--port", "0", "--host", "127.0.0.1"],
+      env,
+      recorder().runtime,
+    );
     if (server === undefined) throw new Error("serve did not start");
     servers.push(server);
     const url = `ws://127.0.0.1:${server.port}/ws`;
@@ -111,9 +105,9 @@ describe("agentsocket serve limits from the environment", () => {
   });
 
   it("a bad limit variable is a usage error naming it", async () => {
-    const { output, io } = runtime();
+    const { output, runtime } = recorder();
     const env = { AGENTSOCKET_DB: ":memory:", AGENTSOCKET_STREAMS_PER_MINUTE: "lots" };
-    expect(await main(["serve", "--port", "0"], env, io)).toBeUndefined();
+    expect(await main(["serve", "--port", "0"], env, runtime)).toBeUndefined();
     expect(output.exitCode).toBe(2);
     expect(output.error[0]).toBe(
       'agentsocket: AGENTSOCKET_STREAMS_PER_MINUTE must be a positive integer (got "lots")',

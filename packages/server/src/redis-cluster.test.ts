@@ -3,32 +3,25 @@
  * clients): room sends cross instances over sharded pub/sub exactly once, and cluster presence
  * (its Lua scripts route by the room's hash tag) counts members across instances.
  */
-import { afterAll, afterEach, beforeAll, expect, it } from "vitest";
+import { afterAll, beforeAll, expect, it } from "vitest";
 import { createCluster } from "redis";
-import type { TestClient } from "@agentsocket/core/testing";
 import { startRedisCluster, type RedisClusterProcess } from "@agentsocket/redis/testing";
-import type { AgentServer } from "./index.ts";
-import { eventually, framesOf, join, startNode } from "./cluster-harness.ts";
+import { eventually, FRAMEWORKS, framesOf, join, useCluster } from "./cluster-harness.ts";
 
 let redis: RedisClusterProcess;
 beforeAll(async () => {
   redis = await startRedisCluster(3);
 }, 60_000);
 afterAll(() => redis.stop());
-
-const track = { servers: [] as AgentServer[], clients: [] as TestClient[] };
-afterEach(async () => {
-  for (const client of track.clients.splice(0)) client.socket.terminate();
-  await Promise.all(track.servers.splice(0).map((server) => server.stop()));
-});
+// The nodes talk to the Redis Cluster above, not to a redis-server of the file's.
+const harness = useCluster({ redis: false });
 
 it("room sends cross instances on a Redis Cluster, once each, and presence counts across them", async () => {
   const client = () => createCluster({ rootNodes: redis.urls.map((url) => ({ url })) });
-  const broker = { client: client(), presence: { ttlMs: 3000, heartbeatMs: 500 } };
+  const presence = { ttlMs: 3000, heartbeatMs: 500 };
+  // A Cluster client of each node's own, as an app on each instance would have.
   const nodes = await Promise.all(
-    (["hono", "express", "fastify"] as const).map((framework) =>
-      startNode(framework, { ...broker, client: client() }, track),
-    ),
+    FRAMEWORKS.map((framework) => harness.node(framework, { client: client(), presence })),
   );
   for (const node of nodes) expect(await node.ready()).toBe(200);
   // Rooms whose channels hash to different slots, so to different masters.

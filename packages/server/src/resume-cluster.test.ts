@@ -3,13 +3,10 @@
  * keeps its stream logs in Redis, so a stream started on A whose connection is cut mid-stream is
  * resumed on B with the whole answer exactly once; `cancel {streamId}` sent to B stops A's model.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { WebSocket } from "ws";
-import { connect, within, type TestClient } from "@agentsocket/core/testing";
-import { createRedisBroker } from "@agentsocket/redis";
-import { startRedis, type RedisProcess } from "@agentsocket/redis/testing";
-import { clusterWebSocketConfig } from "./cluster-harness.ts";
-import { createServer, type AgentServer, type Framework } from "./index.ts";
+import { afterEach, describe, expect, it } from "vitest";
+import { within } from "@agentsocket/core/testing";
+import { eventually, useCluster } from "./cluster-harness.ts";
+import type { Framework } from "./index.ts";
 import {
   createWordsBackend,
   isTerminal,
@@ -23,47 +20,21 @@ import {
   type WordsBackend,
 } from "./resume-harness.ts";
 
-let redis: RedisProcess;
-beforeAll(async () => {
-  redis = await startRedis();
-});
-afterAll(() => redis.stop());
-
-const servers: AgentServer[] = [];
-const clients: TestClient[] = [];
+const harness = useCluster();
 let proxy: CuttableProxy | undefined;
+// Registered after the cluster's: runs first, before its clients and servers are stopped.
 afterEach(async () => {
-  for (const client of clients.splice(0)) client.socket.terminate();
   await proxy?.close();
   proxy = undefined;
-  await Promise.all(servers.splice(0).map((server) => server.stop()));
 });
 
 let run = 0;
-async function node(framework: Framework, backend: WordsBackend, prefix: string) {
-  const server = await createServer(backend, {
+const node = (framework: Framework, backend: WordsBackend, prefix: string) =>
+  harness.node(
     framework,
-    config: {
-      port: 0,
-      host: "127.0.0.1",
-      websocket: {
-        ...clusterWebSocketConfig(),
-        broker: createRedisBroker({ url: redis.url, prefix }),
-      },
-      agent: { resume: { graceMs: 20_000 } },
-    },
-  });
-  servers.push(server);
-  await server.start();
-  const port = server.port!;
-  const open = async (user: string, to = port) => {
-    const client = await connect(WebSocket, `ws://127.0.0.1:${to}/ws?token=${user}`);
-    clients.push(client);
-    await client.ofType("connected");
-    return client;
-  };
-  return { server, port, open };
-}
+    { prefix },
+    { backend, config: { agent: { resume: { graceMs: 20_000 } } } },
+  );
 
 const PAIRS: [Framework, Framework][] = [
   ["hono", "express"],
@@ -77,16 +48,13 @@ describe.each(PAIRS)("resume across instances: started on %s, resumed on %s", (f
     const backendA = createWordsBackend(300, 30);
     const a = await node(first, backendA, prefix);
     const b = await node(second, createWordsBackend(1), prefix);
-    proxy = await startProxy(a.port);
-    const onA = await a.open("alice", proxy.port);
+    proxy = await startProxy(a.server.port!);
+    const onA = await a.ws("alice", proxy.port);
     const started = await streamUntil(onA, "tell me", 10);
     const streamId = started.streamId as string;
     proxy.cut();
-    await within(
-      (async () => {
-        while (a.server.websocket.getConnectionCount() > 0)
-          await new Promise((r) => setTimeout(r, 10));
-      })(),
+    await eventually(
+      () => a.server.websocket.getConnectionCount() === 0,
       "A to notice the drop",
       10_000,
     );
@@ -94,7 +62,7 @@ describe.each(PAIRS)("resume across instances: started on %s, resumed on %s", (f
 
     const before = streamFrames(onA, streamId);
     const lastOffset = before.at(-1)!.offset as number;
-    const onB = await b.open("alice");
+    const onB = await b.ws("alice");
     const { resumed, frames } = await resume(onB, streamId, lastOffset);
     expect(resumed).toMatchObject({
       recovered: true,
@@ -108,7 +76,7 @@ describe.each(PAIRS)("resume across instances: started on %s, resumed on %s", (f
     expect(textOf(before) + textOf(frames)).toBe(wordsText(300));
 
     // Another user on B gets nothing of it.
-    const bob = await b.open("bob");
+    const bob = await b.ws("bob");
     const { resumed: refused } = await resume(bob, streamId, 0, "r2");
     expect(refused).toMatchObject({ recovered: false, reason: "forbidden" });
   });
@@ -118,9 +86,9 @@ describe.each(PAIRS)("resume across instances: started on %s, resumed on %s", (f
     const backendA = createWordsBackend(0);
     const a = await node(first, backendA, prefix);
     const b = await node(second, createWordsBackend(1), prefix);
-    const onA = await a.open("alice");
+    const onA = await a.ws("alice");
     const started = await streamUntil(onA, "forever", 3);
-    const onB = await b.open("alice");
+    const onB = await b.ws("alice");
     onB.send({ type: "cancel", payload: { streamId: started.streamId } });
     await within(backendA.aborted, "A's producer to abort", 10_000);
     const end = await onA.frame((f) => f.requestId === "s1" && isTerminal(f), "A's end", 10_000);

@@ -4,21 +4,12 @@
  * not an origin (a path or a bare host would never match what browsers send).
  */
 import { afterEach, describe, expect, it } from "vitest";
-import { main, type CliRuntime } from "./cli.ts";
+import { main } from "./cli.ts";
+import { recorder as record } from "./cli-recorder.ts";
 import type { AgentServer } from "./create-server.ts";
 import { parseServeOptions } from "./serve-options.ts";
 
-function recorder() {
-  const output = { log: [] as string[], error: [] as string[], exitCode: 0 };
-  const runtime: CliRuntime = {
-    log: (line) => output.log.push(line),
-    error: (line) => output.error.push(line),
-    setExitCode: (code) => (output.exitCode = code),
-    handleSignals: false,
-    logs: { write: () => {} },
-  };
-  return { output, runtime };
-}
+const recorder = () => record({ logs: { write: () => {} } });
 
 const DB = { AGENTSOCKET_DB: ":memory:" };
 

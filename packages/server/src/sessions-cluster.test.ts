@@ -4,53 +4,34 @@
  * `sendToUser` — is kept there too (the session stays in its rooms and its user's topic while
  * away), and arrives in order on resume. A resume on another instance answers `not_found`.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { WebSocket } from "ws";
-import { connect, createTestBackend, type TestClient } from "@agentsocket/core/testing";
-import { createRedisBroker } from "@agentsocket/redis";
-import { startRedis, type RedisProcess } from "@agentsocket/redis/testing";
-import { clusterWebSocketConfig, eventually, join } from "./cluster-harness.ts";
-import { createServer, type AgentServer, type Framework } from "./index.ts";
+import { describe, expect, it } from "vitest";
+import type { TestClient } from "@agentsocket/core/testing";
+import { eventually, join, useCluster } from "./cluster-harness.ts";
+import type { Framework } from "./index.ts";
 
-let redis: RedisProcess;
-beforeAll(async () => {
-  redis = await startRedis();
-});
-afterAll(() => redis.stop());
-
-const servers: AgentServer[] = [];
-const clients: TestClient[] = [];
-afterEach(async () => {
-  for (const client of clients.splice(0)) client.socket.terminate();
-  await Promise.all(servers.splice(0).map((server) => server.stop()));
-});
-
+const harness = useCluster();
 const secret = "a shared secret of at least 32 bytes";
 
-async function node(framework: Framework, prefix: string) {
-  const broker = createRedisBroker({ url: redis.url, prefix });
-  const server = await createServer(createTestBackend(), {
-    framework,
-    config: {
-      port: 0,
-      host: "127.0.0.1",
-      // One secret for the cluster: every instance can check a token, only one holds the session.
-      websocket: { ...clusterWebSocketConfig(), broker, sessions: { secret }, pingInterval: 0 },
-    },
-  });
-  servers.push(server);
-  await server.start();
+async function node(framework: Framework) {
+  // One secret for the cluster: every instance can check a token, only one holds the session.
+  const websocket = { sessions: { secret }, pingInterval: 0 };
+  const started = await harness.node(framework, { prefix: "s1" }, { websocket });
   const open = async (user: string) => {
-    const client = await connect(WebSocket, `ws://127.0.0.1:${server.port}/ws?token=${user}`);
-    clients.push(client);
+    const client = await started.ws(user);
     return { client, connected: await client.ofType("connected") };
   };
-  return { server, manager: server.websocket, open };
+  return { manager: started.server.websocket, open };
+}
+
+/** Sends `session_resume` with `token`; resolves with the `session` answer. */
+function resumeSession(client: TestClient, token: unknown, requestId: string) {
+  client.send({ type: "session_resume", requestId, payload: { token } });
+  return client.ofType("session", requestId);
 }
 
 describe("sessions across instances", () => {
   it("keeps what other instances send to a parked session, and resumes only where it lives", async () => {
-    const [a, b] = await Promise.all([node("hono", "s1"), node("express", "s1")]);
+    const [a, b] = await Promise.all([node("hono"), node("express")]);
     const first = await a.open("alice");
     const id = first.connected.connectionId as string;
     await join(first.client, "lobby");
@@ -66,24 +47,15 @@ describe("sessions across instances", () => {
       "the three sends to reach the instance holding the session",
     );
 
+    const token = first.connected.resumeToken;
     const elsewhere = await b.open("alice");
-    elsewhere.client.send({
-      type: "session_resume",
-      requestId: "x",
-      payload: { token: first.connected.resumeToken },
-    });
-    expect(await elsewhere.client.ofType("session", "x")).toMatchObject({
+    expect(await resumeSession(elsewhere.client, token, "x")).toMatchObject({
       recovered: false,
       reason: "not_found",
     });
 
     const second = await a.open("alice");
-    second.client.send({
-      type: "session_resume",
-      requestId: "s",
-      payload: { token: first.connected.resumeToken },
-    });
-    expect(await second.client.ofType("session", "s")).toMatchObject({
+    expect(await resumeSession(second.client, token, "s")).toMatchObject({
       recovered: true,
       rooms: ["lobby"],
     });

@@ -3,39 +3,18 @@
  * issued by any instance opens one connection on any other, as its user, exactly once — also when
  * two instances race for it.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { WebSocket } from "ws";
-import { refused, tryConnect, type TestClient } from "@agentsocket/core/testing";
-import { startRedis, type RedisProcess } from "@agentsocket/redis/testing";
-import type { AgentServer } from "./index.ts";
-import { eventually, startNode, type ClusterNode } from "./cluster-harness.ts";
+import { refused, tryConnect } from "@agentsocket/core/testing";
+import { untilReady, useCluster, type ClusterNode } from "./cluster-harness.ts";
 
-let redis: RedisProcess;
-beforeAll(async () => {
-  redis = await startRedis();
-});
-afterAll(() => redis.stop());
-
-const track = { servers: [] as AgentServer[], clients: [] as TestClient[] };
-afterEach(async () => {
-  for (const client of track.clients.splice(0)) client.socket.terminate();
-  await Promise.all(track.servers.splice(0).map((server) => server.stop()));
-});
-
+const harness = useCluster();
 let run = 0;
-const cluster = () => {
-  const broker = { url: redis.url, prefix: `tickets${++run}`, presence: false };
-  return Promise.all(
-    (["hono", "express", "fastify"] as const).map((framework) =>
-      startNode(framework, broker, track),
-    ),
-  );
-};
-
-const base = (node: ClusterNode) => `127.0.0.1:${node.server.port}`;
+/** Hono, Express and Fastify on a prefix of their own. */
+const start = () => harness.nodes({ prefix: `tickets${++run}`, presence: false });
 
 async function ticketFrom(node: ClusterNode, user: string): Promise<string> {
-  const response = await fetch(`http://${base(node)}/api/auth/websocket`, {
+  const response = await fetch(`http://${node.base}/api/auth/websocket`, {
     method: "POST",
     headers: { authorization: `Bearer ${user}` },
   });
@@ -44,14 +23,14 @@ async function ticketFrom(node: ClusterNode, user: string): Promise<string> {
 }
 
 async function redeem(node: ClusterNode, ticket: string) {
-  const result = await tryConnect(WebSocket, `ws://${base(node)}/ws?ticket=${ticket}`);
-  if (result.ok) track.clients.push(result.client);
+  const result = await tryConnect(WebSocket, `ws://${node.base}/ws?ticket=${ticket}`);
+  if (result.ok) harness.track.clients.push(result.client);
   return result;
 }
 
 describe("tickets on a cluster with a redis broker", () => {
   it("a ticket issued on one instance opens one connection on another, once", async () => {
-    const [hono, express, fastify] = await cluster();
+    const [hono, express, fastify] = await start();
     const ticket = await ticketFrom(hono!, "alice");
     const opened = await redeem(express!, ticket);
     if (!opened.ok) throw new Error(`refused: ${JSON.stringify(opened)}`);
@@ -70,7 +49,7 @@ describe("tickets on a cluster with a redis broker", () => {
   });
 
   it("two instances racing with one ticket: exactly one handshake wins", async () => {
-    const nodes = await cluster();
+    const nodes = await start();
     for (let round = 0; round < 5; round++) {
       const ticket = await ticketFrom(nodes[round % 3]!, "bob");
       const results = await Promise.all(nodes.map((node) => redeem(node, ticket)));
@@ -81,21 +60,17 @@ describe("tickets on a cluster with a redis broker", () => {
   });
 
   it("while Redis is down, issuing and redeeming answer 503 BROKER_UNAVAILABLE, never a crash", async () => {
-    const own = await startRedis();
-    try {
-      const node = await startNode("express", { url: own.url, presence: false }, track);
-      const ticket = await ticketFrom(node, "dave");
-      await own.kill();
-      await eventually(async () => (await node.ready()) === 503, "readiness to see the outage");
-      const response = await fetch(`http://${base(node)}/api/auth/websocket`, {
-        method: "POST",
-        headers: { authorization: "Bearer dave" },
-      });
-      expect(response.status).toBe(503);
-      expect(await response.json()).toMatchObject({ code: "BROKER_UNAVAILABLE" });
-      expect(await redeem(node, ticket)).toEqual(refused(503, "BROKER_UNAVAILABLE"));
-    } finally {
-      await own.stop();
-    }
+    const own = await harness.ownRedis();
+    const node = await harness.node("express", { url: own.url, presence: false });
+    const ticket = await ticketFrom(node, "dave");
+    await own.kill();
+    await untilReady([node], 503);
+    const response = await fetch(`http://${node.base}/api/auth/websocket`, {
+      method: "POST",
+      headers: { authorization: "Bearer dave" },
+    });
+    expect(response.status).toBe(503);
+    expect(await response.json()).toMatchObject({ code: "BROKER_UNAVAILABLE" });
+    expect(await redeem(node, ticket)).toEqual(refused(503, "BROKER_UNAVAILABLE"));
   });
 });

@@ -26,6 +26,12 @@ describe("createSqliteConversationStore", () => {
     expect(() => createSqliteConversationStore({} as { filename: string })).toThrow(/"filename"/);
   });
 
+  it("names a clock that is not a function", () => {
+    const bad = { filename: ":memory:", now: 1 as never };
+    expect(() => createSqliteConversationStore(bad)).toThrow(TypeError);
+    expect(() => createSqliteConversationStore(bad)).toThrow(/"now" option/);
+  });
+
   it("writes a WAL-journaled file at the migrated schema version", async () => {
     const file = join(dir, "wal.db");
     const store = createSqliteConversationStore({ filename: file });

@@ -13,6 +13,7 @@ import {
   messageFromRow,
   messageRecord,
   pageOf,
+  resolveConversationStoreOptions,
   type ConversationRow,
   type ConversationStore,
   type ConversationStoreOptions,
@@ -61,8 +62,7 @@ export function createSqliteConversationStore(
   const { filename, nativeBinding } = options ?? {};
   if (typeof filename !== "string" || filename === "")
     throw new TypeError('The "filename" option must be a path (or ":memory:")');
-  const now = options.now ?? Date.now;
-  if (typeof now !== "function") throw new TypeError('The "now" option must be a function');
+  const { now } = resolveConversationStoreOptions(options);
   const db = new Database(filename, nativeBinding === undefined ? {} : { nativeBinding });
   try {
     prepareDatabase(db);

@@ -79,6 +79,7 @@ export {
   messageFromRow,
   messageRecord,
   pageOf,
+  resolveConversationStoreOptions,
   DEFAULT_LIST_LIMIT,
   MAX_LIST_LIMIT,
 } from "./conversations/records.ts";

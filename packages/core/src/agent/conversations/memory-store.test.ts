@@ -1,3 +1,4 @@
+import { expect, it } from "vitest";
 import { runConversationStoreSuite } from "../../testing/conversation-store-cases.ts";
 import { createMemoryConversationStore } from "./memory-store.ts";
 
@@ -11,4 +12,9 @@ runConversationStoreSuite({
     clock = now;
     return shared;
   },
+});
+
+it("names a clock that is not a function", () => {
+  expect(() => createMemoryConversationStore({ now: 1 as never })).toThrow(TypeError);
+  expect(() => createMemoryConversationStore({ now: 1 as never })).toThrow(/"now" option/);
 });

@@ -12,6 +12,7 @@ import {
   messageFromRow,
   messageRecord,
   pageOf,
+  resolveConversationStoreOptions,
   type MessageRecord,
 } from "./records.ts";
 import type { ConversationMessage, ConversationStore, ConversationStoreOptions } from "./store.ts";
@@ -36,8 +37,7 @@ interface Entry {
 export function createMemoryConversationStore(
   options: ConversationStoreOptions = {},
 ): ConversationStore {
-  const now = options.now ?? Date.now;
-  if (typeof now !== "function") throw new TypeError('The "now" option must be a function');
+  const { now } = resolveConversationStoreOptions(options);
   const entries = new Map<string, Entry>();
 
   /** The live entry of `id` owned by `userId`, else `undefined`. */

@@ -8,6 +8,7 @@ import type {
   ConversationMessage,
   ConversationPage,
   ConversationRole,
+  ConversationStoreOptions,
   ListConversationsOptions,
   NewConversation,
   NewConversationMessage,
@@ -39,6 +40,21 @@ export interface MessageRecord extends NewConversationMessage {
 export interface ListPosition {
   updatedAt: number;
   id: string;
+}
+
+/**
+ * Checks the options every store takes ({@link ConversationStoreOptions}) and fills in their
+ * defaults. A store calls it with its own options, after checking those of its own.
+ * @throws {TypeError} naming the bad option.
+ * @example
+ * const { now } = resolveConversationStoreOptions(options);
+ */
+export function resolveConversationStoreOptions(
+  options: ConversationStoreOptions,
+): Required<ConversationStoreOptions> {
+  const now = options.now ?? Date.now;
+  if (typeof now !== "function") throw new TypeError('The "now" option must be a function');
+  return { now };
 }
 
 /**

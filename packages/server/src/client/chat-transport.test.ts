@@ -8,34 +8,17 @@ import { afterEach, describe, expect, it } from "vitest";
 import type { UIMessage, UIMessageChunk } from "ai";
 import { WebSocket } from "ws";
 import { createTestBackend, TEST_TEXT, type TestBackend } from "@agentsocket/core/testing";
-import { createServer, type AgentServer } from "@agentsocket/server";
-import { FRAMEWORKS, startTcpProxy, type TcpProxy } from "../test-harness.ts";
-import { WebSocketChatTransport, type WebSocketChatTransportOptions } from "../ai-sdk.ts";
+import { createServer, type AgentServer } from "../index.ts";
+import { readChunks as read } from "../read-chunks.ts";
+import { FRAMEWORKS, startTcpProxy, type TcpProxy } from "./test-harness.ts";
+import {
+  WebSocketChatTransport,
+  type WebSocketChatTransportOptions,
+} from "@agentsocket/client/ai-sdk";
 
 const question = (text: string): UIMessage[] => [
   { id: "u1", role: "user", parts: [{ type: "text", text }] },
 ];
-
-/** Reads chunks until the stream ends or errors, or `stop` says enough (the lock is released). */
-async function read(
-  stream: ReadableStream<UIMessageChunk>,
-  stop: (chunks: UIMessageChunk[]) => boolean = () => false,
-) {
-  const reader = stream.getReader();
-  const chunks: UIMessageChunk[] = [];
-  try {
-    for (;;) {
-      const next = await reader.read();
-      if (next.done) return { chunks, ended: true, error: undefined };
-      chunks.push(next.value);
-      if (stop(chunks)) return { chunks, ended: false, error: undefined };
-    }
-  } catch (error) {
-    return { chunks, ended: false, error: error as Error };
-  } finally {
-    reader.releaseLock();
-  }
-}
 
 const deltas = (chunks: UIMessageChunk[]) => chunks.filter((c) => c.type === "text-delta");
 const textOf = (chunks: UIMessageChunk[]) =>

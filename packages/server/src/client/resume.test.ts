@@ -8,8 +8,8 @@
 import { WebSocket } from "ws";
 import { afterEach, describe, expect, it } from "vitest";
 import { createMemoryStreamStore } from "@agentsocket/core";
-import type { AgentServer, Framework } from "@agentsocket/server";
-import { createAgentSocketClient, type AgentSocketClient } from "./index.ts";
+import type { AgentServer, Framework } from "../index.ts";
+import { createAgentSocketClient, type AgentSocketClient } from "@agentsocket/client";
 import { FRAMEWORKS, startAgentServer, startTcpProxy, type TcpProxy } from "./test-harness.ts";
 
 const PROMPT = "Tell me everything about resumable streams";

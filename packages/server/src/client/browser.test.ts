@@ -4,21 +4,22 @@
  * getting typed errors, room messages, and reconnecting after the server drops its socket.
  */
 import { existsSync, readFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import { mkdtemp, readdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { chromium, type Browser, type Page } from "playwright-core";
 import { build } from "tsdown";
 import { WebSocket } from "ws";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { AgentServer, RouteDefinition } from "@agentsocket/server";
-import { createAgentSocketClient } from "./index.ts";
+import type { AgentServer, RouteDefinition } from "../index.ts";
+import { createAgentSocketClient } from "@agentsocket/client";
 import { startAgentServer } from "./test-harness.ts";
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run"];
-const ENTRY = fileURLToPath(new URL("./index.ts", import.meta.url));
+// The client's source entry, as a bundler resolves it inside the workspace.
+const ENTRY = createRequire(import.meta.url).resolve("@agentsocket/client");
 const PAGE = `<!doctype html><title>client</title>
 <script type="module">import * as client from "/client.mjs"; window.agentsocket = client;</script>`;
 
@@ -71,7 +72,7 @@ describe("the client in Chromium", () => {
     await page.waitForFunction(() => "agentsocket" in window);
     await page.evaluate(() => {
       const { createAgentSocketClient } = (
-        window as never as { agentsocket: typeof import("./index.ts") }
+        window as never as { agentsocket: typeof import("@agentsocket/client") }
       ).agentsocket;
       const url = new URL("/ws", location.href);
       url.protocol = "ws:";
@@ -153,7 +154,7 @@ describe("the client in Chromium", () => {
       await other.waitForFunction(() => "agentsocket" in window);
       const running = other.evaluate(async () => {
         const { createAgentSocketClient } = (
-          window as never as { agentsocket: typeof import("./index.ts") }
+          window as never as { agentsocket: typeof import("@agentsocket/client") }
         ).agentsocket;
         const client = createAgentSocketClient({
           url: location.href.replace(/^http/, "ws").replace(/\/client-page$/, "/ws"),

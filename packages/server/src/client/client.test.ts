@@ -4,13 +4,13 @@
  */
 import { WebSocket } from "ws";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import type { AgentServer } from "@agentsocket/server";
+import type { AgentServer } from "../index.ts";
 import {
   AgentSocketError,
   createAgentSocketClient,
   type AgentSocketClient,
   type ClientMessage,
-} from "./index.ts";
+} from "@agentsocket/client";
 import { FRAMEWORKS, startAgentServer, waitForState } from "./test-harness.ts";
 
 describe.each(FRAMEWORKS)("client on %s", (framework) => {

@@ -6,12 +6,12 @@
  */
 import { WebSocket } from "ws";
 import { afterEach, describe, expect, it } from "vitest";
-import type { AgentServer, Framework } from "@agentsocket/server";
+import type { AgentServer, Framework } from "../index.ts";
 import {
   createAgentSocketClient,
   type AgentSocketClient,
   type AgentSocketClientOptions,
-} from "./index.ts";
+} from "@agentsocket/client";
 import {
   FRAMEWORKS,
   startAgentServer,

@@ -2,6 +2,10 @@
  * For the client's tests: a real agent server (`createServer` with the demo agent, port 0) on a
  * chosen framework, and a TCP proxy between client and server whose `cut()` drops every
  * connection the way a network does — both TCP sockets destroyed, no close frame.
+ *
+ * The client's tests against a real server live here, in the server package, which depends on
+ * `@agentsocket/client` (the chat page serves its build): a devDependency of the client's on the
+ * server would make a workspace cycle.
  */
 import net from "node:net";
 import { createDemoAgent } from "@agentsocket/core/demo";
@@ -11,7 +15,7 @@ import {
   type Framework,
   type RouteDefinition,
   type ServerConfig,
-} from "@agentsocket/server";
+} from "../index.ts";
 
 export const FRAMEWORKS: Framework[] = ["hono", "express", "fastify"];
 
