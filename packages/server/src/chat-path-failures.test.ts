@@ -138,7 +138,7 @@ for (const framework of ["hono", "express", "fastify"] as Framework[]) {
     it("server.stop() during an answer ends it with the shutdown error chunk and end, and reports nothing", async () => {
       await start();
       const client = await open();
-      client.send(send("r1", "c", "forever"));
+      client.send(sendFrame("r1", "c", "forever"));
       await client.frame((f) => f.type === "chunk" && f.sequence === 3, "four chunks");
       await server!.stop();
       server = undefined;
