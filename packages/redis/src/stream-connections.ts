@@ -8,6 +8,9 @@ import type { ResolvedStreamStoreOptions } from "./stream-options.ts";
 
 type Client = RedisClientType<any, any, any, any, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
+/** Command options without node-redis's queue timeout. */
+const UNTIMED = { timeout: 0 };
+
 /** Connects at once; every call waits for the first connection (up to `connectTimeoutMs`). */
 export function connectStreamStore(options: ResolvedStreamStoreOptions) {
   const { url, client, connectTimeoutMs } = options;
@@ -70,6 +73,13 @@ export function connectStreamStore(options: ResolvedStreamStoreOptions) {
   const send = (args: string[]): Promise<unknown> =>
     isReady ? cmd.sendCommand(args) : ready().then(() => cmd.sendCommand(args));
   const sender = { sendCommand: send };
+  // Appends skip node-redis's queue timeout: it costs a timer and an AbortSignal per command (and
+  // a DOMException when the timer fires, long after the write), and an outage fails them anyway
+  // (no offline queue; a dropped connection rejects what it had not answered).
+  const appendSender = {
+    sendCommand: (args: string[]): Promise<unknown> =>
+      isReady ? cmd.sendCommand(args, UNTIMED) : ready().then(() => cmd.sendCommand(args, UNTIMED)),
+  };
 
   // One subscription per channel, shared by its listeners.
   const channels = new Map<string, Set<(message: string) => void>>();
@@ -105,7 +115,7 @@ export function connectStreamStore(options: ResolvedStreamStoreOptions) {
     channels.clear();
     await Promise.all([cmd, sub].map((c) => shut(c)));
   };
-  return { send, sender, ready, listen, close, sharded: () => sharded };
+  return { send, sender, appendSender, ready, listen, close, sharded: () => sharded };
 }
 
 async function shut(client: Client): Promise<void> {

@@ -17,9 +17,10 @@ export interface RedisStreamStoreOptions {
   /** Milliseconds a call waits for the first connection before it fails. @default 5000 */
   connectTimeoutMs?: number;
   /**
-   * Milliseconds a stream's appends may wait to leave together in one script call; 0 batches what
-   * one event-loop turn appended. The attached client never waits (it is written to directly):
-   * only resumers see frames that much later. @default 0
+   * Milliseconds appends may wait to leave together in one script call (the appends of every
+   * stream go together); 0 batches what one event-loop turn appended. While a call is unanswered
+   * the next one also waits for its reply. The attached client never waits (it is written to
+   * directly): only resumers see frames that much later. @default 0
    */
   appendBatchMs?: number;
 }

@@ -1,7 +1,7 @@
 /**
  * Keys and Lua scripts of the Redis stream log. Every key of one stream, and its live channel,
- * share the hash tag `{s:<streamId>}`, so each script (and its `SPUBLISH`) runs on one slot of a
- * Redis Cluster:
+ * share the hash tag `{s:<streamId>}` (the store speaks to one server; a cluster-aware store would
+ * group each append call's runs by slot):
  *
  * | key                         | type    | holds                                                    |
  * | --------------------------- | ------- | -------------------------------------------------------- |
@@ -43,36 +43,55 @@ redis.call('pexpire', KEYS[1], ARGV[1])
 return 1`);
 
 /**
- * KEYS: meta, log. ARGV: now, channel, publish command, then per frame: offset, frame, bytes,
- * terminal (0/1). Checks the writer's contract frame by frame, appends and publishes each,
- * then refreshes the lifetimes, atomically. Returns `{code, frames appended}`.
+ * Appends runs of frames, of one stream or several, in order. KEYS: meta and log of each run.
+ * ARGV: now, publish command, then per run: its frame count (negated when its last frame is the
+ * terminal one), its first offset, its frames. Checks the writer's contract frame by frame (a
+ * frame's size is its byte length), appends each and publishes it on the stream's live channel,
+ * then refreshes the run's lifetimes; a run stops at its first refused frame. Returns
+ * `{run, code, frames appended}` for each run not appended in full (nothing when all were).
  */
-export const APPEND =
-  script(`local m = redis.call('hmget', KEYS[1], 'st', 'l', 'b', 'mf', 'mb', 'at', 'ct', 'mt', 'lu')
-if m[1] ~= 'a' then return {'NOT_FOUND', 0} end
-local now = tonumber(ARGV[1])
-if tonumber(m[9]) <= now then return {'NOT_FOUND', 0} end
-local first, last, bytes = tonumber(m[2]), tonumber(m[2]), tonumber(m[3])
-local done, code = false, 'OK'
-for i = 4, #ARGV, 4 do
-  local offset, size, terminal = tonumber(ARGV[i]), tonumber(ARGV[i + 2]), ARGV[i + 3] == '1'
-  if done then code = 'NOT_FOUND' break end
-  if offset ~= last + 1 then code = 'INVALID_MESSAGE' break end
-  if not terminal and (offset > tonumber(m[4]) or bytes + size > tonumber(m[5])) then code = 'STREAM_TOO_LARGE' break end
-  if terminal then
-    redis.call('xadd', KEYS[2], ARGV[i] .. '-0', 'd', ARGV[i + 1], 't', '1')
+export const APPEND = script(`local now, publish, out, a = tonumber(ARGV[1]), ARGV[2], {}, 3
+for k = 1, #KEYS, 2 do
+  local n, first = tonumber(ARGV[a]), tonumber(ARGV[a + 1])
+  local ends = n < 0
+  if ends then n = -n end
+  local from = a + 2
+  a = from + n
+  local m = redis.call('hmget', KEYS[k], 'st', 'l', 'b', 'mf', 'mb', 'at', 'ct', 'mt', 'lu')
+  local code, count = 'OK', 0
+  if m[1] ~= 'a' or tonumber(m[9]) <= now then code = 'NOT_FOUND'
+  elseif first ~= tonumber(m[2]) + 1 then code = 'INVALID_MESSAGE'
   else
-    redis.call('xadd', KEYS[2], ARGV[i] .. '-0', 'd', ARGV[i + 1])
+    local channel = string.sub(KEYS[k], 1, -5) .. 'live'
+    local bytes, maxFrames, maxBytes = tonumber(m[3]), tonumber(m[4]), tonumber(m[5])
+    local done = false
+    for i = 0, n - 1 do
+      local frame, offset = ARGV[from + i], first + i
+      done = ends and i == n - 1
+      if not done and (offset > maxFrames or bytes + #frame > maxBytes) then code = 'STREAM_TOO_LARGE' break end
+      if done then
+        redis.call('xadd', KEYS[k + 1], offset .. '-0', 'd', frame, 't', '1')
+        redis.call(publish, channel, offset .. ':1:' .. frame)
+      else
+        redis.call('xadd', KEYS[k + 1], offset .. '-0', 'd', frame)
+        redis.call(publish, channel, offset .. ':0:' .. frame)
+      end
+      bytes, count = bytes + #frame, count + 1
+    end
+    if count > 0 then
+      local ttl = tonumber(done and m[7] or m[6])
+      redis.call('hset', KEYS[k], 'l', first + count - 1, 'b', bytes, 'ua', now, 'lu', now + ttl, 'st', done and 'd' or 'a')
+      redis.call('pexpire', KEYS[k + 1], ttl)
+      redis.call('pexpire', KEYS[k], math.max(ttl, tonumber(m[8])))
+    end
   end
-  redis.call(ARGV[3], ARGV[2], ARGV[i] .. ':' .. ARGV[i + 3] .. ':' .. ARGV[i + 1])
-  last, bytes, done = offset, bytes + size, terminal
+  if count < n then
+    out[#out + 1] = (k + 1) / 2
+    out[#out + 1] = code
+    out[#out + 1] = count
+  end
 end
-if last == first then return {code, 0} end
-local ttl = tonumber(done and m[7] or m[6])
-redis.call('hset', KEYS[1], 'l', last, 'b', bytes, 'ua', ARGV[1], 'lu', now + ttl, 'st', done and 'd' or 'a')
-redis.call('pexpire', KEYS[2], ttl)
-redis.call('pexpire', KEYS[1], math.max(ttl, tonumber(m[8])))
-return {code, last - first}`);
+return out`);
 
 /** KEYS: meta. ARGV: now. Records a reader; nothing for a stream that is gone. */
 export const TOUCH = script(`if redis.call('exists', KEYS[1]) == 0 then return 0 end

@@ -35,8 +35,9 @@ export interface RedisStreamStore extends StreamStore {
 export function createRedisStreamStore(options: RedisStreamStoreOptions): RedisStreamStore {
   const settings = resolveStreamStoreOptions(options);
   const { prefix } = settings;
-  const { send, sender, ready, listen, close, sharded } = connectStreamStore(settings);
-  const write = createAppender(sender, prefix, sharded, settings.appendBatchMs);
+  const { send, sender, appendSender, ready, listen, close, sharded } =
+    connectStreamStore(settings);
+  const write = createAppender(appendSender, prefix, sharded, settings.appendBatchMs);
 
   const readMeta = async (streamId: string): Promise<StreamMeta | undefined> => {
     const flat = (await send(["HGETALL", streamKeys(prefix, streamId).meta])) as
