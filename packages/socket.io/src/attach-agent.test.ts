@@ -1,67 +1,16 @@
 /**
  * `attachAgent` on a plain Socket.IO server (no createServer), with the real `socket.io-client`:
  * every way a credential arrives, refusals, validation and limits as typed error events on a
- * connection that lives on, sanitized provider failures, disconnects aborting upstream,
- * `ai:reconnect`, the long-polling transport seed 002's client starts with, and bad options.
+ * connection that lives on, sanitized provider failures, and bad options (the connection's
+ * lifecycle is in lifecycle.test.ts).
  */
-import { createServer, type Server as HttpServer } from "node:http";
-import { SignJWT } from "jose";
 import { Server } from "socket.io";
-import { afterEach, describe, expect, it } from "vitest";
-import {
-  createTestBackend,
-  listenForTests,
-  PROVIDER_SECRET,
-  TEST_TEXT,
-  type ConformanceServer,
-} from "@agentsocket/core/testing";
-import { attachAgent, type SocketIOAgentOptions } from "./index.ts";
-import { connectTestClient, type TestClient } from "./testing.ts";
+import { describe, expect, it } from "vitest";
+import { createTestBackend, PROVIDER_SECRET } from "@agentsocket/core/testing";
+import { attachAgent } from "./index.ts";
+import { SECRET, sign, useAttachedAgent } from "./test-server.ts";
 
-const SECRET = "socket-io-test-secret-at-least-32-bytes!";
-const sign = (claims: Record<string, unknown>) =>
-  new SignJWT(claims)
-    .setProtectedHeader({ alg: "HS256" })
-    .setExpirationTime("5m")
-    .sign(new TextEncoder().encode(SECRET));
-
-const WORDS = TEST_TEXT.match(/\S+\s*/g)!;
-
-/** Resolves once `read()` has stopped changing for `quietMs` (a plateau, not a sleep). */
-async function plateau(read: () => number, quietMs = 300): Promise<number> {
-  let [last, since] = [read(), Date.now()];
-  for (;;) {
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    const now = read();
-    if (now !== last) [last, since] = [now, Date.now()];
-    else if (Date.now() - since >= quietMs) return now;
-  }
-}
-
-let running: ConformanceServer[] = [];
-let clients: TestClient[] = [];
-afterEach(async () => {
-  for (const client of clients) client.close();
-  await Promise.all(running.map((server) => server.stop()));
-  [running, clients] = [[], []];
-});
-
-async function serve(options: SocketIOAgentOptions = {}, backend = createTestBackend()) {
-  const http: HttpServer = createServer();
-  const io = new Server(http, { serveClient: false });
-  const served = attachAgent(io, backend, options);
-  const server = await listenForTests(http, async () => {
-    served.close();
-    await io.close();
-  });
-  running.push(server);
-  const connect = async (clientOptions: Parameters<typeof connectTestClient>[1] = {}) => {
-    const client = await connectTestClient(`${server.url}/ai`, clientOptions);
-    clients.push(client);
-    return client;
-  };
-  return { url: server.url, backend, served, connect };
-}
+const serve = useAttachedAgent();
 
 describe("handshake auth", () => {
   it("takes a JWT from auth.token, the Authorization header or ?token=; the user comes from sub", async () => {
@@ -188,115 +137,6 @@ describe("bad input and limits", () => {
       PROVIDER_SECRET,
     );
     expect(errors.join(" ")).toContain(PROVIDER_SECRET);
-  });
-});
-
-describe("lifecycle", () => {
-  it("a client that disconnects mid-stream aborts it upstream", async () => {
-    const { connect, backend, served } = await serve();
-    const client = await connect();
-    client.socket.emit("ai:stream", { prompt: "forever" });
-    await client.next("ai:token");
-    const aborted = backend.state.nextAbort();
-    client.close();
-    await aborted;
-    expect(served.clientCount).toBe(0);
-  });
-
-  it("ai:reconnect succeeds for a previous client of the same user, once; else ai:error", async () => {
-    const validate = (token: string) =>
-      ({ a: { id: "alice" }, m: { id: "mallory" } })[token] ?? null;
-    const { connect } = await serve({ auth: { strategy: "bearer", validate } });
-    const first = await connect({ auth: { token: "a" } });
-    const previousClientId = first.socket.id!;
-    first.close();
-    await first.disconnected;
-    const thief = await connect({ auth: { token: "m" } });
-    thief.socket.emit("ai:reconnect", { previousClientId });
-    expect(await thief.next("ai:error")).toEqual({
-      code: "NOT_FOUND",
-      error: "Unknown previous client",
-    });
-    const second = await connect({ auth: { token: "a" } });
-    second.socket.emit("ai:reconnect", { previousClientId });
-    expect(await second.next("ai:reconnect:success")).toEqual({
-      previousClientId,
-      newClientId: second.socket.id,
-      rooms: [],
-      streams: [],
-    });
-    second.socket.emit("ai:reconnect", { previousClientId });
-    expect(await second.next("ai:error")).toMatchObject({ code: "NOT_FOUND" });
-    second.socket.emit("ai:reconnect", { previousClientId: "never-seen" });
-    expect(await second.next("ai:error")).toMatchObject({ code: "NOT_FOUND" });
-  });
-
-  it("a client that stops reading pauses its producer; nothing is lost when it reads again", async () => {
-    const bufferSize = 16 * 1024;
-    const backend = createTestBackend({ burst: true });
-    const { connect } = await serve({ agent: { streaming: { bufferSize } } }, backend);
-    const client = await connect();
-    const ws = (
-      client.socket.io.engine.transport as unknown as { ws: { pause(): void; resume(): void } }
-    ).ws;
-    ws.pause();
-    client.socket.emit("ai:stream", { prompt: "forever", streamId: "bp" });
-    const paused = await plateau(() => backend.state.pulled);
-    expect(paused).toBeGreaterThan(0);
-    expect(await plateau(() => backend.state.pulled)).toBe(paused);
-    ws.resume();
-    await client.next(
-      "ai:token",
-      (t) => backend.state.pulled > paused && String(t.data).length > 0,
-      15_000,
-    );
-    client.socket.emit("ai:cancel", { streamId: "bp" });
-    await client.next("ai:stream:cancelled", undefined, 15_000);
-    expect(client.received("ai:backpressure")[0]).toMatchObject({
-      streamId: "bp",
-      queueSize: expect.any(Number),
-    });
-    const tokens = client.received("ai:token");
-    expect(tokens.map((t) => t.tokenCount)).toEqual(tokens.map((_, i) => i + 1));
-    const text = tokens.map((t) => t.data).join("");
-    const expected = (n: number) =>
-      Array.from({ length: n }, (_, i) => WORDS[i % WORDS.length]).join("");
-    expect([expected(backend.state.pulled), expected(backend.state.pulled - 1)]).toContain(text);
-  }, 40_000);
-
-  it("delivers text exactly, whatever it holds (quotes, escapes, a JSON key, emoji)", async () => {
-    const pieces = ['say ,"content":"x"} ', '\\ "q" \n', "é 😀", "{}"];
-    const backend = {
-      generate: async () => ({ content: "" }),
-      stream: async () => ({
-        stream: (async function* () {
-          for (const content of pieces) yield { content };
-        })(),
-      }),
-    };
-    const { connect } = await serve({}, backend as never);
-    const client = await connect();
-    client.socket.emit("ai:stream", { prompt: "hi" });
-    await client.next("ai:done");
-    expect(
-      client
-        .received("ai:token")
-        .map((t) => t.data)
-        .join(""),
-    ).toBe(pieces.join(""));
-  });
-
-  it("streams over long-polling too (seed 002's client connects with the default transports)", async () => {
-    const { connect } = await serve();
-    const client = await connect({ transports: ["polling"] });
-    client.socket.emit("ai:stream", { prompt: "hi" });
-    await client.next("ai:done");
-    expect(
-      client
-        .received("ai:token")
-        .map((t) => t.data)
-        .join(""),
-    ).toBe(TEST_TEXT);
   });
 });
 
