@@ -29,8 +29,8 @@ export interface Flooder {
   /** Resolves with the frames that got out, once sending stopped (all sent, closed or stalled). */
   sent: Promise<number>;
   /**
-   * Resolves with when (`performance.now()` of this process) the server last took the flood's
-   * bytes: the client's queue last shrank, or the connection ended.
+   * Resolves with when (`performance.now()` of this process) the flood last got bytes out: the
+   * client's queue last shrank (into the kernel's buffers or the server), or the connection ended.
    */
   takenUntil: Promise<number>;
   /** Ends the flood: reads what the server queued when `read` (to learn the close code), then closes. */

@@ -52,9 +52,12 @@ export interface FloodResult {
   generatePeakActive: number;
   idle: Latency;
   flood: Latency;
-  /** Milliseconds from the flood's start until the server last took its bytes (read or dropped). */
+  /**
+   * Milliseconds from the flood's start until the flooding client last got bytes out (its queue
+   * shrank) or found the connection dropped: the flood proper, without the wait for a stall.
+   */
   takenForMs: number;
-  /** The probe's latency over streams requested while the server still took the flood. */
+  /** The probe's latency over the streams it requested within {@link FloodResult.takenForMs}. */
   whileTaken: Latency;
   /** Probe streams that ended other than complete, in order and with the demo's text. */
   probeBroken: number;
