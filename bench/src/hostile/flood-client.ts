@@ -18,7 +18,9 @@ const CLIENT_QUEUE = 1024 * 1024;
 const STALL_MS = 20_000;
 
 type FromFlooder =
-  { type: "flooding" } | { type: "sent"; sent: number } | { type: "ended"; closeCode?: number };
+  | { type: "flooding" }
+  | { type: "sent"; sent: number; takenUntil: number }
+  | { type: "ended"; closeCode?: number };
 
 /** A flooding client running in its own process. */
 export interface Flooder {
@@ -26,6 +28,11 @@ export interface Flooder {
   flooding: Promise<void>;
   /** Resolves with the frames that got out, once sending stopped (all sent, closed or stalled). */
   sent: Promise<number>;
+  /**
+   * Resolves with when (`performance.now()` of this process) the flood last got bytes out: the
+   * client's queue last shrank (into the kernel's buffers or the server), or the connection ended.
+   */
+  takenUntil: Promise<number>;
   /** Ends the flood: reads what the server queued when `read` (to learn the close code), then closes. */
   end(read: boolean): Promise<number | undefined>;
 }
@@ -44,11 +51,14 @@ export function startFlooder(port: number, frames: number): Flooder {
       child.once("exit", (code) => reject(new Error(`flood client exited (${code})`)));
     });
   const flooding = message("flooding").then(() => {});
-  const sent = message("sent").then((m) => m.sent);
+  const sentMessage = message("sent");
+  const sent = sentMessage.then((m) => m.sent);
+  const takenUntil = sentMessage.then((m) => m.takenUntil - performance.timeOrigin);
   const ended = message("ended");
   return {
     flooding,
     sent,
+    takenUntil,
     async end(read) {
       child.send({ read });
       const { closeCode } = await withTimeout(ended, 30_000, "flood client end").finally(() => {
@@ -72,22 +82,33 @@ async function flood(port: number, frames: number): Promise<void> {
   send({ type: "flooding" });
   let sent = 0;
   let stalled = false;
-  while (sent < frames && closeCode === undefined && !stalled) {
+  let moved = performance.now();
+  // Paused, the client hears of a dropped connection only from a failed write (no close event
+  // while it does not read): stop there, not after 400,000 sends into a dead socket, each
+  // costing the machine the probe and the server share as much CPU as a live one.
+  let failed = false;
+  const onSent = (error?: Error) => void (error && (failed = true));
+  const open = () => closeCode === undefined && !failed && socket.readyState === socket.OPEN;
+  while (sent < frames && open() && !stalled) {
     socket.send(
       `{"type":"generate","requestId":"flood-${sent}","payload":{"prompt":"Flood number ${sent}"}}`,
+      onSent,
     );
     sent++;
+    // A write's failure is reported on a later turn: yield now and then to hear of it.
+    if (sent % 1024 === 0) await new Promise((resolve) => setImmediate(resolve));
     let queued = socket.bufferedAmount;
-    let moved = performance.now();
-    while (closeCode === undefined && socket.bufferedAmount > CLIENT_QUEUE) {
+    if (queued <= CLIENT_QUEUE) moved = performance.now();
+    while (open() && socket.bufferedAmount > CLIENT_QUEUE) {
       await new Promise((resolve) => setTimeout(resolve, 1));
-      if (socket.bufferedAmount !== queued)
+      if (socket.bufferedAmount < queued)
         [queued, moved] = [socket.bufferedAmount, performance.now()];
       else if (performance.now() - moved > STALL_MS) stalled = true;
       if (stalled) break;
     }
   }
-  send({ type: "sent", sent });
+  if (!open()) moved = performance.now();
+  send({ type: "sent", sent, takenUntil: performance.timeOrigin + moved });
   process.once("message", ({ read }: { read: boolean }) => {
     void (async () => {
       if (read) {

@@ -52,6 +52,13 @@ export interface FloodResult {
   generatePeakActive: number;
   idle: Latency;
   flood: Latency;
+  /**
+   * Milliseconds from the flood's start until the flooding client last got bytes out (its queue
+   * shrank) or found the connection dropped: the flood proper, without the wait for a stall.
+   */
+  takenForMs: number;
+  /** The probe's latency over the streams it requested within {@link FloodResult.takenForMs}. */
+  whileTaken: Latency;
   /** Probe streams that ended other than complete, in order and with the demo's text. */
   probeBroken: number;
   crashed: boolean;
@@ -130,6 +137,7 @@ export async function runFlood(options: FloodOptions, timeout = 120_000): Promis
       .then(() => watching && (droppedAfterMs = performance.now() - started))
       .catch(() => {});
     const framesSent = await flooder.sent;
+    const takenUntil = await flooder.takenUntil;
     const durationMs = (await handled(target, framesSent, floodGone, timeout)) - started;
     const loaded = await underFlood.stop();
     watching = false;
@@ -153,6 +161,8 @@ export async function runFlood(options: FloodOptions, timeout = 120_000): Promis
       generatePeakActive: generate.peakActive,
       idle: latencyOf(idle.latencies),
       flood: latencyOf(loaded.latencies),
+      takenForMs: takenUntil - started,
+      whileTaken: latencyOf(loaded.latencies.filter((_, i) => loaded.sentAt[i]! <= takenUntil)),
       probeBroken: idle.broken + loaded.broken,
       crashed,
       memory: crashed ? UNMEASURED : await target.memory(),

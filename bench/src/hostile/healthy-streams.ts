@@ -15,6 +15,8 @@ export interface HealthyReport {
   problem?: string;
   /** Milliseconds from each request to each of its chunks. */
   latencies: number[];
+  /** When each latency's request was sent (`performance.now()`), in the same order. */
+  sentAt: number[];
 }
 
 /**
@@ -26,13 +28,15 @@ export function watchHealthyStreams(
   expected: string,
   { gapMs = 0, timeout = 60_000 } = {},
 ): { stop(): Promise<HealthyReport> } {
-  const report: HealthyReport = { streams: 0, broken: 0, latencies: [] };
+  const report: HealthyReport = { streams: 0, broken: 0, latencies: [], sentAt: [] };
   let running = true;
   const done = (async () => {
     while (running || report.streams === 0) {
+      const sentAt = performance.now();
       const outcome = await client.stream(HEALTHY_PROMPT, { timeout });
       report.streams++;
       report.latencies.push(...outcome.latencies);
+      for (let i = 0; i < outcome.latencies.length; i++) report.sentAt.push(sentAt);
       const intact = outcome.status === "completed" && outcome.inOrder && outcome.text === expected;
       if (!intact) {
         report.broken++;

@@ -66,6 +66,8 @@ const flood: FloodResult = {
   generatePeakActive: 16,
   idle: { p50: 1, p99: 3, samples: 100 },
   flood: { p50: 2, p99: 6, samples: 100 },
+  takenForMs: 400,
+  whileTaken: { p50: 2, p99: 6, samples: 50 },
   probeBroken: 0,
   crashed: false,
   memory,

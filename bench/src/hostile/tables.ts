@@ -99,6 +99,8 @@ export const FLOOD_ROWS: Row<FloodResult>[] = [
   ["crashes", (r) => (r.crashed ? "1" : "0")],
   ...latency("idle", (r) => r.idle),
   ...latency("under flood", (r) => r.flood),
+  ["flood got bytes out for (s)", (r) => seconds(r.takenForMs)],
+  ...latency("while it did", (r) => r.whileTaken),
   ["probe streams broken", (r) => n(r.probeBroken)],
   ...memoryRows<FloodResult>(false),
 ];

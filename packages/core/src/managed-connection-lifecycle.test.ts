@@ -133,6 +133,7 @@ describe("closing", () => {
       systemFrames: true,
       closeTimeout: 500,
       maxFramesPerTurn: 32,
+      maxBufferedBytes: 4 * 1024 * 1024,
     };
     const managed = new ManagedConnection(connection, undefined, settings, () => {});
     expect(managed.closed).toBe(false);

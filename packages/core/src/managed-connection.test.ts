@@ -161,6 +161,7 @@ describe("errors", () => {
       systemFrames: true,
       closeTimeout: 1,
       maxFramesPerTurn: 32,
+      maxBufferedBytes: 4 * 1024 * 1024,
     };
     const handler = { onError: (_c: unknown, e: Error) => void errors.push(e) };
     new ManagedConnection(connection, handler, settings, () => {}).report(new Error("x"));

@@ -29,7 +29,15 @@ type Settings = Pick<
   | "closeTimeout"
   | "rateLimit"
   | "maxFramesPerTurn"
+  | "maxBufferedBytes"
 >;
+
+/**
+ * Unsent bytes past which a connection's frames are held back (not read, not handled) until its
+ * queue drains: above what a stream queues (its `bufferSize`, 64 KiB by default), far below the
+ * `maxBufferedBytes` that closes it.
+ */
+const HOLD_READING_ABOVE = 256 * 1024;
 
 export class ManagedConnection implements HeartbeatTarget {
   pingSentAt = 0;
@@ -65,6 +73,7 @@ export class ManagedConnection implements HeartbeatTarget {
         this.connection.socket,
         this.settings.maxFramesPerTurn,
         (data, isBinary) => this.#message(data, isBinary),
+        Math.min(HOLD_READING_ABOVE, this.settings.maxBufferedBytes / 2),
       ),
       pong: () => {
         heartbeatAnswered(this);

@@ -132,7 +132,11 @@ export interface WebSocketConfig extends LimitsConfig {
    * frame is sent to it. Past it the frame is dropped, the connection is closed with 1008 and the
    * path's `onError` receives a `WebSocketError` with code `SLOW_CONSUMER`: a peer that stops
    * reading cannot make the server queue without limit. Streams pause long before this (their
-   * own `bufferSize`); it catches replies, broadcasts and handler sends. @default 4194304 (4 MiB)
+   * own `bufferSize`); it catches replies, broadcasts and handler sends. Before it, a connection
+   * with more than 256 KiB (or half of this, if less) unsent is no longer read until its queue
+   * drains to half of that, so a client that sends requests without reading their answers is held
+   * back rather than answered into a pile (needs `pause()`/`resume()`, like `maxFramesPerTurn`).
+   * @default 4194304 (4 MiB)
    */
   maxBufferedBytes?: number;
   /**

@@ -84,10 +84,19 @@ export function createAgentWebSocketHandler(
     ...(c.user ? { userId: c.user.id } : {}),
   });
 
-  /** Registers a request so `cancel` and disconnects can abort it. */
+  // Refusals are answered with a frame, not thrown: a client flooding requests past its limit
+  // gets one `error` frame each, and throwing made an Error (a stack) and a rejection for each.
+  const { maxInFlightRequests, maxConcurrentStreams } = agent.options;
+  const tooManyRequests = `At most ${maxInFlightRequests} requests in flight per connection`;
+  const tooManyStreams = `At most ${maxConcurrentStreams} concurrent streams per connection`;
+
+  /**
+   * Registers a request so `cancel` and disconnects can abort it; a refused one gets its
+   * `error` frame back instead (or `undefined` once a refusal was sent).
+   */
   const track = (connection: WebSocketConnection, requestId: string, stream: boolean) => {
     if (draining.has(connection))
-      throw new WebSocketError(ERRORS.SHUTTING_DOWN.message, { code: "SHUTTING_DOWN" });
+      return errorFrame("SHUTTING_DOWN", ERRORS.SHUTTING_DOWN.message, requestId);
     let requests = inFlight.get(connection);
     if (requests === undefined) inFlight.set(connection, (requests = new Map()));
     if (requests.has(requestId)) {
@@ -99,18 +108,13 @@ export function createAgentWebSocketHandler(
       return undefined;
     }
     // Every kind counts (issue 8, hole 2): unbounded generate calls reached the backend at once.
-    const { maxInFlightRequests, maxConcurrentStreams } = agent.options;
-    if (requests.size >= maxInFlightRequests) {
-      const message = `At most ${maxInFlightRequests} requests in flight per connection`;
-      throw new WebSocketError(message, { code: "TOO_MANY_REQUESTS" });
-    }
+    if (requests.size >= maxInFlightRequests)
+      return errorFrame("TOO_MANY_REQUESTS", tooManyRequests, requestId);
     if (stream) {
       let streams = 0;
       for (const request of requests.values()) if (request.stream) streams++;
-      if (streams >= maxConcurrentStreams) {
-        const message = `At most ${maxConcurrentStreams} concurrent streams per connection`;
-        throw new WebSocketError(message, { code: "TOO_MANY_STREAMS" });
-      }
+      if (streams >= maxConcurrentStreams)
+        return errorFrame("TOO_MANY_STREAMS", tooManyStreams, requestId);
       const limited = streamLimit(agent, connection.user?.id ?? connection.id);
       if (limited) throw limited;
     }
@@ -138,7 +142,7 @@ export function createAgentWebSocketHandler(
     "generate",
     async (connection, payload, { requestId }) => {
       const request = track(connection, requestId, false);
-      if (request === undefined) return undefined;
+      if (request === undefined || "type" in request) return request;
       try {
         return await agent.generate(payload, identity(connection), request.signal, requestId);
       } finally {
@@ -152,7 +156,7 @@ export function createAgentWebSocketHandler(
     "stream",
     async (connection, payload, { requestId }) => {
       const request = track(connection, requestId, true);
-      if (request === undefined) return;
+      if (request === undefined || "type" in request) return request;
       try {
         const owned = await resume?.open(connection, request.controller);
         if (owned) request.detach(() => owned.detach());
@@ -171,7 +175,7 @@ export function createAgentWebSocketHandler(
     "tool_call",
     async (connection, payload, { requestId }) => {
       const request = track(connection, requestId, false);
-      if (request === undefined) return undefined;
+      if (request === undefined || "type" in request) return request;
       try {
         return await agent.callTool(payload, identity(connection), requestId);
       } finally {

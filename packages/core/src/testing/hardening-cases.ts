@@ -1,7 +1,8 @@
 /**
  * Conformance: the holes a hostile client found (issue 8) that every adapter must keep closed —
- * requests in flight per connection, unsent bytes per connection, frames handled per turn, log
- * amplification, ambiguous credentials and JWTs that never expire or pick their own algorithm.
+ * requests in flight per connection, unsent bytes per connection, reading held back from a peer
+ * that does not read its replies, frames handled per turn, log amplification, ambiguous
+ * credentials and JWTs that never expire or pick their own algorithm.
  */
 import { SignJWT } from "jose";
 import { expect, it, vi } from "vitest";
@@ -93,6 +94,54 @@ export function hardeningCases(h: Harness): void {
     expect((await within(slow.closed, "the 1008 close", 5000)).code).toBe(1008);
     other.send({ type: "ping", timestamp: 3 });
     expect(await other.ofType("pong")).toEqual({ type: "pong", timestamp: 3 });
+  });
+
+  it("stops reading a connection that does not read its replies, and answers it all once it does", async () => {
+    const reply = "r".repeat(1000);
+    let handled = 0;
+    const errors: Error[] = [];
+    const { wsUrl } = await h.serve(
+      {},
+      {
+        "/ws": {
+          onMessage: (c, message) => {
+            handled++;
+            c.socket.send(JSON.stringify({ type: "reply", n: Number(message.data), reply }));
+          },
+          onError: (_c, error) => errors.push(error),
+        },
+      },
+    );
+    const slow = await h.connect(wsUrl());
+    await slow.ofType("connected");
+    slow.socket.pause();
+    // 20 MB of replies: far past the kernel's socket buffers and maxBufferedBytes (4 MiB).
+    const frames = 20_000;
+    for (let i = 0; i < frames; i++) slow.send(String(i));
+    // Until the server stops taking frames: it holds the connection back (or, without the hold,
+    // answers them all and closes it with 1008).
+    let seen = -1;
+    let still = 0;
+    await within(
+      (async () => {
+        while (still < 20 && handled < frames && errors.length === 0) {
+          [still, seen] = handled === seen ? [still + 1, seen] : [0, handled];
+          await new Promise((resolve) => setTimeout(resolve, 10));
+        }
+      })(),
+      "the server to stop taking frames",
+      20_000,
+    );
+    expect(errors).toEqual([]);
+    expect(handled).toBeLessThan(frames);
+    slow.socket.resume();
+    const last = await slow.frame((f) => f.n === frames - 1, "the last reply", 20_000);
+    expect(last).toMatchObject({ type: "reply", reply });
+    const replies = slow.frames.filter((f) => f.type === "reply").map((f) => f.n);
+    expect(replies).toEqual([...Array(frames).keys()]);
+    expect(errors).toEqual([]);
+    slow.send({ type: "ping", timestamp: 9 });
+    expect(await slow.ofType("pong")).toEqual({ type: "pong", timestamp: 9 });
   });
 
   it("hands a handler at most maxFramesPerTurn frames of one connection per turn, all in order", async () => {
