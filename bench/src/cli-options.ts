@@ -75,18 +75,23 @@ export function parseCliOptions(argv: readonly string[]): CliOptions {
   const base = smoke ? SMOKE : FULL;
   const runs = count("runs");
   const streams = count("streams");
-  const sizes: Sizes = {
-    ...base,
-    ...(runs ? { runs } : {}),
-    ...(streams
-      ? { realistic: { ...base.realistic, minStreams: streams, maxStreams: streams } }
-      : {}),
-  };
   const servers = list("servers", SERVER_KINDS);
   const smokeDefault = <T extends string>(name: string, all: readonly T[], skipped: T): T[] =>
     smoke && option(name) === undefined ? all.filter((item) => item !== skipped) : list(name, all);
   const scenarios = smokeDefault("scenarios", BENCH_SCENARIO_IDS, "cluster");
   const runtimes = smokeDefault("nodes", RUNTIME_IDS, "node24");
+  // A smoke run's bound is for the host alone without the cluster: more when they are asked for.
+  const bound = smoke
+    ? base.totalTimeout * runtimes.length * (scenarios.includes("cluster") ? 1.5 : 1)
+    : base.totalTimeout;
+  const sizes: Sizes = {
+    ...base,
+    totalTimeout: bound,
+    ...(runs ? { runs } : {}),
+    ...(streams
+      ? { realistic: { ...base.realistic, minStreams: streams, maxStreams: streams } }
+      : {}),
+  };
   const complete =
     servers.length === SERVER_KINDS.length &&
     scenarios.length === BENCH_SCENARIO_IDS.length &&

@@ -52,6 +52,10 @@ describe("command line: runtimes and the cluster and resume scenarios", () => {
       "node24",
     ]);
     expect(parseCliOptions(["--smoke", "--scenarios=cluster"]).scenarios).toEqual(["cluster"]);
+    // The smoke bound grows with what was asked for: 2 runtimes, and the cluster half as much again.
+    expect(parseCliOptions(["--smoke"]).sizes.totalTimeout).toBe(120_000);
+    const everything = parseCliOptions(["--smoke", "--nodes=host,node24", "--scenarios=cluster"]);
+    expect(everything.sizes.totalTimeout).toBe(360_000);
   });
 
   it("picks the cluster's systems and resumable streaming from --servers", () => {

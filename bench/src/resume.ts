@@ -134,7 +134,11 @@ export async function catchUp(
 }
 
 /** `MEMORY USAGE` (log + meta) of one finished stream of `tokens` frames, coalesced or not. */
-async function redisBytes(redisUrl: string, tokens: number, coalesced: boolean): Promise<number> {
+export async function redisBytes(
+  redisUrl: string,
+  tokens: number,
+  coalesced: boolean,
+): Promise<number> {
   const prefix = `m${tokens}${coalesced}`;
   const store = createRedisStreamStore({ url: redisUrl, prefix });
   const meta = await store.create({ ownerNode: "bench", userId: "user-1" });

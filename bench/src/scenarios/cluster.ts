@@ -49,6 +49,8 @@ export interface ClusterOptions {
   execPath?: string;
   /** How many instances (agentsocket: hono, express, fastify, hono, …). @default 3 */
   instances?: number;
+  /** Every agentsocket instance on this framework instead. */
+  framework?: (typeof FRAMEWORKS)[number];
 }
 
 const entry = (name: string) => fileURLToPath(new URL(`../servers/${name}.ts`, import.meta.url));
@@ -61,12 +63,12 @@ const QUIET_MS = 3000;
 async function startInstances(
   system: MemberKind,
   redisUrl: string,
-  { execPath, instances = 3 }: ClusterOptions,
+  { execPath, instances = 3, framework: only }: ClusterOptions,
 ): Promise<ServerProcess[]> {
   const common = { startTimeout: START_TIMEOUT, ...(execPath ? { execPath } : {}) };
   return Promise.all(
     Array.from({ length: instances }, (_, node) => {
-      const framework = FRAMEWORKS[node % FRAMEWORKS.length]!;
+      const framework = only ?? FRAMEWORKS[node % FRAMEWORKS.length]!;
       return system === "agentsocket"
         ? startServer(framework, {
             ...common,
