@@ -1,7 +1,8 @@
 /**
  * The command line of `pnpm bench`: what to run and where the results come from.
  */
-import { SCENARIO_IDS, type ScenarioId } from "./scenarios/scenario.ts";
+import { RUNTIME_IDS, type RuntimeId } from "./runtimes.ts";
+import { BENCH_SCENARIO_IDS, type BenchScenarioId } from "./scenarios/scenario.ts";
 import { SERVER_KINDS, type ServerKind } from "./server-process.ts";
 import { FULL, SMOKE, type Sizes } from "./sizes.ts";
 
@@ -9,8 +10,10 @@ import { FULL, SMOKE, type Sizes } from "./sizes.ts";
 export interface CliOptions {
   sizes: Sizes;
   servers: ServerKind[];
-  scenarios: ScenarioId[];
-  /** Whether this run may rewrite docs/: a full run of every scenario on every server. */
+  scenarios: BenchScenarioId[];
+  /** The runtimes the servers run on: the host's Node and Node 24. */
+  runtimes: RuntimeId[];
+  /** Whether this run may rewrite docs/: a full run of every scenario on every server and Node. */
   writesDocs: boolean;
   cpuProfileDir?: string;
   /** Re-render the report from this results.json instead of running the bench. */
@@ -60,33 +63,46 @@ export function readArguments(argv: readonly string[]): ArgumentReader {
 }
 
 /**
- * Parses `--smoke`, `--servers=a,b`, `--scenarios=a,b`, `--runs=N`, `--streams=N`,
- * `--cpu-prof=DIR` and `--from=FILE`.
+ * Parses `--smoke`, `--servers=a,b`, `--scenarios=a,b`, `--nodes=host,node24`, `--runs=N`,
+ * `--streams=N`, `--cpu-prof=DIR` and `--from=FILE`. A smoke run defaults to the host's Node
+ * and leaves the cluster out; naming them in `--nodes=` / `--scenarios=` runs them tiny.
  * @throws {TypeError} naming an unknown server or scenario, or a bad number.
  */
 export function parseCliOptions(argv: readonly string[]): CliOptions {
   const { option, count, list } = readArguments(argv);
 
-  const base = argv.includes("--smoke") ? SMOKE : FULL;
+  const smoke = argv.includes("--smoke");
+  const base = smoke ? SMOKE : FULL;
   const runs = count("runs");
   const streams = count("streams");
+  const servers = list("servers", SERVER_KINDS);
+  const smokeDefault = <T extends string>(name: string, all: readonly T[], skipped: T): T[] =>
+    smoke && option(name) === undefined ? all.filter((item) => item !== skipped) : list(name, all);
+  const scenarios = smokeDefault("scenarios", BENCH_SCENARIO_IDS, "cluster");
+  const runtimes = smokeDefault("nodes", RUNTIME_IDS, "node24");
+  // A smoke run's bound is for the host alone without the cluster: more when they are asked for.
+  const bound = smoke
+    ? base.totalTimeout * runtimes.length * (scenarios.includes("cluster") ? 1.5 : 1)
+    : base.totalTimeout;
   const sizes: Sizes = {
     ...base,
+    totalTimeout: bound,
     ...(runs ? { runs } : {}),
     ...(streams
       ? { realistic: { ...base.realistic, minStreams: streams, maxStreams: streams } }
       : {}),
   };
-  const servers = list("servers", SERVER_KINDS);
-  const scenarios = list("scenarios", SCENARIO_IDS);
   const complete =
-    servers.length === SERVER_KINDS.length && scenarios.length === SCENARIO_IDS.length;
+    servers.length === SERVER_KINDS.length &&
+    scenarios.length === BENCH_SCENARIO_IDS.length &&
+    runtimes.length === RUNTIME_IDS.length;
   const cpuProfileDir = option("cpu-prof");
   const from = option("from");
   return {
     sizes,
     servers,
     scenarios,
+    runtimes,
     // Profiling slows the servers and --streams changes the method: neither may publish numbers.
     writesDocs: sizes.mode === "full" && complete && !streams && !cpuProfileDir,
     ...(cpuProfileDir ? { cpuProfileDir } : {}),

@@ -3,8 +3,10 @@
  * the time a resume takes to catch up on a 2,000-frame backlog, and Redis memory per stream
  * (`MEMORY USAGE` of its log and meta). Server and clients share this process, so CPU is for
  * both; the client's share is the same in every mode. Needs `redis-server` on PATH. Run with
- * `pnpm --filter @agentsocket/bench run resume`; kept out of `bench:smoke`.
+ * `pnpm --filter @agentsocket/bench run resume`; `pnpm bench` runs {@link cpuPerToken} and
+ * {@link catchUp} in a server process of its own (resume-probe.ts), on each Node it measures.
  */
+import { fileURLToPath } from "node:url";
 import { WebSocket } from "ws";
 import { createClient } from "redis";
 import type { AgentBackend } from "@agentsocket/core";
@@ -34,7 +36,8 @@ const backend: AgentBackend = {
   },
 };
 
-type Mode = "plain" | "memory" | "redis" | "redis-5ms";
+/** How a stream is logged: not at all, in memory, in Redis (appends unbatched or 5 ms). */
+export type Mode = "plain" | "memory" | "redis" | "redis-5ms";
 
 async function open(port: number): Promise<WebSocket> {
   const socket = new WebSocket(`ws://127.0.0.1:${port}/ws`);
@@ -78,24 +81,33 @@ async function server(mode: Mode, redisUrl: string) {
   return { app, port: app.port!, close: async () => (await app.stop(), await store?.close()) };
 }
 
-/** CPU microseconds per token for `STREAMS` concurrent streams of `TOKENS` tokens. */
-async function cpuPerToken(mode: Mode, redisUrl: string): Promise<number> {
+/** CPU microseconds per token for `streams` concurrent streams of `tokens` tokens. */
+export async function cpuPerToken(
+  mode: Mode,
+  redisUrl: string,
+  streams = STREAMS,
+  tokens = TOKENS,
+): Promise<number> {
   const { port, close } = await server(mode, redisUrl);
-  const sockets = await Promise.all(Array.from({ length: STREAMS }, () => open(port)));
+  const sockets = await Promise.all(Array.from({ length: streams }, () => open(port)));
   await Promise.all(sockets.map((s, i) => stream(s, `warm${i}`, 50)));
   const before = process.cpuUsage();
-  await Promise.all(sockets.map((s, i) => stream(s, `r${i}`, TOKENS)));
+  await Promise.all(sockets.map((s, i) => stream(s, `r${i}`, tokens)));
   const used = process.cpuUsage(before);
   for (const socket of sockets) socket.terminate();
   await close();
-  return (used.user + used.system) / (STREAMS * TOKENS);
+  return (used.user + used.system) / (streams * tokens);
 }
 
-/** Milliseconds from `resume` to the terminal frame, for a finished stream of `BACKLOG` frames. */
-async function catchUp(mode: "memory" | "redis", redisUrl: string): Promise<number> {
+/** Milliseconds from `resume` to the terminal frame, for a finished stream of `backlog` frames. */
+export async function catchUp(
+  mode: "memory" | "redis",
+  redisUrl: string,
+  backlog = BACKLOG,
+): Promise<number> {
   const { port, close } = await server(mode, redisUrl);
   const first = await open(port);
-  const frames = (await stream(first, "s", BACKLOG)) as { streamId: string }[];
+  const frames = (await stream(first, "s", backlog)) as { streamId: string }[];
   first.terminate();
   const second = await open(port);
   const started = performance.now();
@@ -122,7 +134,11 @@ async function catchUp(mode: "memory" | "redis", redisUrl: string): Promise<numb
 }
 
 /** `MEMORY USAGE` (log + meta) of one finished stream of `tokens` frames, coalesced or not. */
-async function redisBytes(redisUrl: string, tokens: number, coalesced: boolean): Promise<number> {
+export async function redisBytes(
+  redisUrl: string,
+  tokens: number,
+  coalesced: boolean,
+): Promise<number> {
   const prefix = `m${tokens}${coalesced}`;
   const store = createRedisStreamStore({ url: redisUrl, prefix });
   const meta = await store.create({ ownerNode: "bench", userId: "user-1" });
@@ -148,41 +164,45 @@ async function redisBytes(redisUrl: string, tokens: number, coalesced: boolean):
 const median = (values: number[]) =>
   [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
-const redis = await startRedis();
-try {
-  const cpu: Record<Mode, number[]> = { plain: [], memory: [], redis: [], "redis-5ms": [] };
-  for (let round = 0; round < ROUNDS; round++) {
-    for (const mode of Object.keys(cpu) as Mode[])
-      cpu[mode].push(await cpuPerToken(mode, redis.url));
-  }
-  const plain = median(cpu.plain);
-  console.log(
-    `CPU per token (${STREAMS} streams × ${TOKENS} tokens, one frame per token, median of ${ROUNDS}):`,
-  );
-  for (const mode of Object.keys(cpu) as Mode[]) {
-    const value = median(cpu[mode]);
+if (process.argv[1] === fileURLToPath(import.meta.url)) await main();
+
+async function main() {
+  const redis = await startRedis();
+  try {
+    const cpu: Record<Mode, number[]> = { plain: [], memory: [], redis: [], "redis-5ms": [] };
+    for (let round = 0; round < ROUNDS; round++) {
+      for (const mode of Object.keys(cpu) as Mode[])
+        cpu[mode].push(await cpuPerToken(mode, redis.url));
+    }
+    const plain = median(cpu.plain);
     console.log(
-      `  ${mode.padEnd(7)} ${value.toFixed(1)} µs   ${(value / plain).toFixed(2)}× plain`,
+      `CPU per token (${STREAMS} streams × ${TOKENS} tokens, one frame per token, median of ${ROUNDS}):`,
     );
+    for (const mode of Object.keys(cpu) as Mode[]) {
+      const value = median(cpu[mode]);
+      console.log(
+        `  ${mode.padEnd(7)} ${value.toFixed(1)} µs   ${(value / plain).toFixed(2)}× plain`,
+      );
+    }
+    console.log(`Resume catch-up, ${BACKLOG}-frame backlog (median of ${ROUNDS}):`);
+    for (const mode of ["memory", "redis"] as const) {
+      const times: number[] = [];
+      for (let round = 0; round < ROUNDS; round++) times.push(await catchUp(mode, redis.url));
+      console.log(`  ${mode.padEnd(7)} ${median(times).toFixed(1)} ms`);
+    }
+    console.log("Redis memory per finished stream (MEMORY USAGE, log + meta):");
+    for (const [tokens, coalesced] of [
+      [500, false],
+      [500, true],
+      [2000, false],
+    ] as const) {
+      const bytes = await redisBytes(redis.url, tokens, coalesced);
+      const frames = coalesced ? tokens / 10 : tokens;
+      console.log(
+        `  ${tokens} tokens in ${frames} frames: ${bytes} B (${(bytes / frames).toFixed(0)} B/frame)`,
+      );
+    }
+  } finally {
+    await redis.stop();
   }
-  console.log(`Resume catch-up, ${BACKLOG}-frame backlog (median of ${ROUNDS}):`);
-  for (const mode of ["memory", "redis"] as const) {
-    const times: number[] = [];
-    for (let round = 0; round < ROUNDS; round++) times.push(await catchUp(mode, redis.url));
-    console.log(`  ${mode.padEnd(7)} ${median(times).toFixed(1)} ms`);
-  }
-  console.log("Redis memory per finished stream (MEMORY USAGE, log + meta):");
-  for (const [tokens, coalesced] of [
-    [500, false],
-    [500, true],
-    [2000, false],
-  ] as const) {
-    const bytes = await redisBytes(redis.url, tokens, coalesced);
-    const frames = coalesced ? tokens / 10 : tokens;
-    console.log(
-      `  ${tokens} tokens in ${frames} frames: ${bytes} B (${(bytes / frames).toFixed(0)} B/frame)`,
-    );
-  }
-} finally {
-  await redis.stop();
 }

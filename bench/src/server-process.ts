@@ -56,6 +56,8 @@ export interface StartServerOptions {
   entry?: { file: string; args: string[] };
   /** Hears the server's stdout and stderr instead of this process's console. */
   onOutput?: (text: string) => void;
+  /** The `node` binary to run the server on. @default process.execPath */
+  execPath?: string;
 }
 
 /** A running server under test. */
@@ -95,6 +97,7 @@ export async function startServer(
   execArgv.push(...(process.env.BENCH_SERVER_FLAGS?.split(" ").filter(Boolean) ?? []));
   const child = fork(file, args, {
     execArgv,
+    ...(options.execPath ? { execPath: options.execPath } : {}),
     cwd: fileURLToPath(new URL("..", import.meta.url)),
     stdio: options.onOutput
       ? ["ignore", "pipe", "pipe", "ipc"]

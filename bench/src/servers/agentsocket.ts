@@ -1,12 +1,16 @@
 /**
  * Server under test: agentsocket's `createServer` on the framework named by argv[2]
- * (hono, express or fastify), serving the fake backend at `/ws` with JWT bearer auth.
+ * (hono, express or fastify), serving the fake backend at `/ws` with JWT bearer auth. With a
+ * Redis URL in argv[3] (the scaling check), every stream is resumable, logged in that Redis.
  */
+import { createRedisStreamStore } from "@agentsocket/redis";
 import { createServer, type Framework } from "@agentsocket/server";
 import { JWT_SECRET, serveAgentServerControl } from "../control.ts";
 import { fakeBackend } from "../fake-backend.ts";
 
-const framework = process.argv[2] as Framework;
+const [framework, redisUrl] = process.argv.slice(2) as [Framework, string | undefined];
+const store = redisUrl ? createRedisStreamStore({ url: redisUrl }) : undefined;
+await store?.ready();
 
 const server = await createServer(fakeBackend, {
   framework,
@@ -18,7 +22,7 @@ const server = await createServer(fakeBackend, {
       pingInterval: 0,
       auth: { strategy: "bearer", jwt: { secret: JWT_SECRET } },
     },
-    agent: { maxConcurrentStreams: 64 },
+    agent: { maxConcurrentStreams: 64, ...(store ? { resume: { store } } : {}) },
   },
 });
 await server.start();
