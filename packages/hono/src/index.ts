@@ -156,36 +156,67 @@ function accept(
 ): ConnectionEvents {
   const raw = (ws.raw ?? {}) as RawSocket;
   if (raw.binaryType === "blob") raw.binaryType = "arraybuffer";
-  // Bun's WSContext snapshots readyState when it is made; the raw socket's is live.
-  const readyState = () => (typeof raw.readyState === "number" ? raw.readyState : ws.readyState);
-  const bufferedAmount = raw.getBufferedAmount
-    ? () => raw.getBufferedAmount!()
-    : () => (typeof raw.bufferedAmount === "number" ? raw.bufferedAmount : 0);
-
-  const socket: SocketLike = {
-    // Straight to the raw socket when it has send(): the WSContext wrapper costs an object per frame.
-    send: raw.send
-      ? (data) => raw.send!(data)
-      : (data) => ws.send(data as Parameters<WSContext["send"]>[0]),
-    close: (code, reason) => ws.close(code, reason),
-    get readyState() {
-      return readyState();
-    },
-    get bufferedAmount() {
-      return bufferedAmount();
-    },
-  };
-  // Protocol pings only where pongs can be heard (`ws`); elsewhere (Bun) the heartbeat would
-  // expire live peers, so core falls back to JSON ping frames.
-  if (raw.ping && raw.on) socket.ping = () => raw.ping!();
-  if (raw.terminate) socket.terminate = () => terminateNodeWebSocket(raw);
-  // Lets core hold back a connection past `maxFramesPerTurn` (`ws` on Node has both).
-  if (raw.pause && raw.resume) {
-    socket.pause = () => raw.pause!();
-    socket.resume = () => raw.resume!();
-  }
-
+  const socket = new RuntimeSocket(ws, raw);
   const events = manager.accept(socket, decision);
   raw.on?.("pong", () => events.pong());
   return events;
+}
+
+/**
+ * The connection's {@link SocketLike} over the runtime's socket. A class, not an object literal
+ * with getters: those give every connection its own hidden class and property dictionary.
+ */
+class RuntimeSocket implements SocketLike {
+  constructor(
+    private readonly ws: WSContext<unknown>,
+    private readonly raw: RawSocket,
+  ) {
+    // Protocol pings only where pongs can be heard (`ws`); elsewhere (Bun) the heartbeat would
+    // expire live peers, so core falls back to JSON ping frames.
+    if (!raw.ping || !raw.on) this.ping = undefined;
+    if (!raw.terminate) this.terminate = undefined;
+    // Lets core hold back a connection past `maxFramesPerTurn` (`ws` on Node has both).
+    if (!raw.pause || !raw.resume) {
+      this.pause = undefined;
+      this.resume = undefined;
+    }
+  }
+
+  send(data: Parameters<SocketLike["send"]>[0]): void {
+    // Straight to the raw socket when it has send(): the WSContext wrapper costs an object per frame.
+    if (this.raw.send) this.raw.send(data);
+    else this.ws.send(data as Parameters<WSContext["send"]>[0]);
+  }
+
+  close(code?: number, reason?: string): void {
+    this.ws.close(code, reason);
+  }
+
+  // Bun's WSContext snapshots readyState when it is made; the raw socket's is live.
+  get readyState(): number {
+    const state = this.raw.readyState;
+    return typeof state === "number" ? state : this.ws.readyState;
+  }
+
+  get bufferedAmount(): number {
+    const { raw } = this;
+    if (raw.getBufferedAmount) return raw.getBufferedAmount();
+    return typeof raw.bufferedAmount === "number" ? raw.bufferedAmount : 0;
+  }
+
+  ping?(): void {
+    this.raw.ping!();
+  }
+
+  terminate?(): void {
+    terminateNodeWebSocket(this.raw);
+  }
+
+  pause?(): void {
+    this.raw.pause!();
+  }
+
+  resume?(): void {
+    this.raw.resume!();
+  }
 }
