@@ -38,7 +38,7 @@ const nextFrame = (ws: WebSocket) =>
     ws.once("error", reject);
   });
 
-describe.each(["hono", "express"] as Framework[])("on %s", (framework) => {
+describe.each(["hono", "express", "fastify"] as Framework[])("on %s", (framework) => {
   it("releases the upgrade request once the socket is open, and the socket keeps working", async () => {
     server = await createServer(createDemoAgent(), {
       framework,
