@@ -24,40 +24,66 @@ function currentTurn(): number {
   return turn;
 }
 
+/** Where a {@link FrameBudget} hands the frames it lets through. */
+export interface FrameTarget {
+  receive(data: WebSocketData, isBinary: boolean): void;
+}
+
+/**
+ * At most `perTurn` frames of one connection per event-loop turn, handed to `target`. Past that,
+ * the socket is paused and the parsed frames wait for the next turn. A class (one object per
+ * connection), not closures: an idle connection keeps it for its whole life.
+ */
+export class FrameBudget {
+  #used = 0;
+  #usedIn = -1;
+  #draining = false;
+  #waiting: [WebSocketData, boolean][] | undefined;
+
+  /** `socket` must have `pause()` and `resume()`. */
+  constructor(
+    private readonly socket: SocketLike,
+    private readonly perTurn: number,
+    private readonly target: FrameTarget,
+  ) {}
+
+  take(data: WebSocketData, isBinary: boolean): void {
+    if (!this.#draining && this.#spend()) return this.target.receive(data, isBinary);
+    (this.#waiting ??= []).push([data, isBinary]);
+    if (this.#draining) return;
+    this.#draining = true;
+    this.socket.pause!();
+    setImmediate(() => this.#drain());
+  }
+
+  #spend(): boolean {
+    const now = currentTurn();
+    if (this.#usedIn !== now) {
+      this.#used = 0;
+      this.#usedIn = now;
+    }
+    return this.#used++ < this.perTurn;
+  }
+
+  #drain(): void {
+    const waiting = this.#waiting!;
+    while (waiting.length > 0 && this.#spend()) {
+      const [data, isBinary] = waiting.shift()!;
+      this.target.receive(data, isBinary);
+    }
+    if (waiting.length > 0) return void setImmediate(() => this.#drain());
+    this.#draining = false;
+    this.socket.resume!();
+  }
+}
+
 /**
  * Wraps `deliver` so that at most `perTurn` frames of this connection are handled per
  * event-loop turn. A socket without `pause()`/`resume()` cannot be held back, so its frames are
  * delivered as they come (deferring them would queue without bound).
  */
 export function budgetFrames(socket: SocketLike, perTurn: number, deliver: Deliver): Deliver {
-  const { pause, resume } = socket;
-  if (pause === undefined || resume === undefined) return deliver;
-  let used = 0;
-  let usedIn = -1;
-  let draining = false;
-  const waiting: [WebSocketData, boolean][] = [];
-
-  const spend = (): boolean => {
-    const now = currentTurn();
-    if (usedIn !== now) [used, usedIn] = [0, now];
-    return used++ < perTurn;
-  };
-  const drain = () => {
-    while (waiting.length > 0 && spend()) {
-      const [data, isBinary] = waiting.shift()!;
-      deliver(data, isBinary);
-    }
-    if (waiting.length > 0) return void setImmediate(drain);
-    draining = false;
-    resume.call(socket);
-  };
-
-  return (data, isBinary) => {
-    if (!draining && spend()) return deliver(data, isBinary);
-    waiting.push([data, isBinary]);
-    if (draining) return;
-    draining = true;
-    pause.call(socket);
-    setImmediate(drain);
-  };
+  if (socket.pause === undefined || socket.resume === undefined) return deliver;
+  const budget = new FrameBudget(socket, perTurn, { receive: deliver });
+  return (data, isBinary) => budget.take(data, isBinary);
 }
