@@ -118,28 +118,59 @@ function createEvents(
   manager: WebSocketConnectionManager,
   decision: UpgradeAccepted,
 ): WSEvents<unknown> {
-  let events: ConnectionEvents | undefined;
-  let queue: Promise<void> | undefined;
-  // Hono's Cloudflare helper never fires onOpen: there the first event accepts the socket.
-  const open = (ws: WSContext<unknown>) => (events ??= accept(manager, ws, decision));
+  return new SocketEvents(manager, decision);
+}
 
-  return {
-    onOpen: (_event, ws) => void open(ws),
-    onMessage: ({ data }, ws) => {
-      const target = events ?? open(ws);
-      if (queue === undefined && !(data instanceof Blob)) return forward(target, data);
-      // A Blob is read asynchronously; the frames behind it wait their turn so order holds.
-      const turn: Promise<void> = (queue ?? Promise.resolve())
-        .then(async () => forward(target, data instanceof Blob ? await data.arrayBuffer() : data))
-        .catch((error: unknown) => target.error(error))
-        .finally(() => {
-          if (queue === turn) queue = undefined;
-        });
-      queue = turn;
-    },
-    onClose: ({ code, reason }) => events?.close(code, reason),
-    // `ws` errors (such as maxPayload's WS_ERR_UNSUPPORTED_MESSAGE_LENGTH) ride on `event.error`.
-    onError: (event) => events?.error((event as ErrorEvent).error ?? event),
+/**
+ * One socket's events, as methods (the runtimes call them on this object): one object kept for
+ * the socket's life instead of a closure per event.
+ */
+class SocketEvents implements WSEvents<unknown> {
+  #events: ConnectionEvents | undefined;
+  #queue: Promise<void> | undefined;
+  #decision: UpgradeAccepted | undefined;
+
+  constructor(
+    private readonly manager: WebSocketConnectionManager,
+    decision: UpgradeAccepted,
+  ) {
+    this.#decision = decision;
+  }
+
+  // Hono's Cloudflare helper never fires onOpen: there the first event accepts the socket.
+  #open(ws: WSContext<unknown>): ConnectionEvents {
+    if (this.#events === undefined) {
+      this.#events = accept(this.manager, ws, this.#decision!);
+      this.#decision = undefined;
+    }
+    return this.#events;
+  }
+
+  onOpen(_event: Event, ws: WSContext<unknown>): void {
+    this.#open(ws);
+  }
+
+  onMessage({ data }: MessageEvent<WSMessageReceive>, ws: WSContext<unknown>): void {
+    const target = this.#open(ws);
+    if (this.#queue === undefined && !(data instanceof Blob)) return forward(target, data);
+    // A Blob is read asynchronously; the frames behind it wait their turn so order holds.
+    const turn: Promise<void> = (this.#queue ?? Promise.resolve())
+      .then(async () => forward(target, data instanceof Blob ? await data.arrayBuffer() : data))
+      .catch((error: unknown) => target.error(error))
+      .finally(() => {
+        if (this.#queue === turn) this.#queue = undefined;
+      });
+    this.#queue = turn;
+  }
+
+  onClose({ code, reason }: CloseEvent): void {
+    this.#events?.close(code, reason);
+  }
+
+  // `ws` errors (such as maxPayload's WS_ERR_UNSUPPORTED_MESSAGE_LENGTH) ride on `event.error`.
+  // Bound: Hono's Bun helper calls it detached from this object.
+  readonly onError = (event: Event): void => {
+    this.#events?.error((event as ErrorEvent).error ?? event);
   };
 }
 

@@ -150,24 +150,20 @@ class NodeWSContext {
 function open(ws: WebSocket, events: WSEvents<unknown>): void {
   const ctx = new NodeWSContext(ws) as unknown as WSContext<unknown>;
   events.onOpen?.(new Event("open"), ctx);
-  const { onMessage, onClose, onError } = events;
-  if (onMessage) {
-    ws.on("message", (data, isBinary) => {
-      const bytes = Array.isArray(data)
-        ? Buffer.concat(data)
-        : Buffer.isBuffer(data)
-          ? data
-          : Buffer.from(data);
-      const payload = isBinary
-        ? bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength)
-        : bytes.toString();
-      onMessage({ data: payload } as MessageEvent, ctx);
-    });
-  }
-  if (onClose) {
-    ws.on("close", (code, reason) =>
-      onClose({ code, reason: reason.toString() } as CloseEvent, ctx),
-    );
-  }
-  ws.on("error", (error) => onError?.({ error } as unknown as Event, ctx));
+  // Called as methods: the agentsocket middleware's events are an object of them.
+  ws.on("message", (data, isBinary) => {
+    const bytes = Array.isArray(data)
+      ? Buffer.concat(data)
+      : Buffer.isBuffer(data)
+        ? data
+        : Buffer.from(data);
+    const payload = isBinary
+      ? bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength)
+      : bytes.toString();
+    events.onMessage?.({ data: payload } as MessageEvent, ctx);
+  });
+  ws.on("close", (code, reason) =>
+    events.onClose?.({ code, reason: reason.toString() } as CloseEvent, ctx),
+  );
+  ws.on("error", (error) => events.onError?.({ error } as unknown as Event, ctx));
 }
