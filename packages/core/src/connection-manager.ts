@@ -182,7 +182,7 @@ export class WebSocketConnectionManager extends InstrumentedMethods {
       settings,
       this.#onClosed,
     );
-    const events = managed.events();
+    const events = managed.events(this.instruments.receivedCounter(decision.path));
 
     // A socket authorized before shutdown began but upgraded after it goes away at once.
     if (this.#shuttingDown) {

@@ -35,6 +35,72 @@ function currentTurn(): number {
   return turn;
 }
 
+/** Where a {@link FrameBudget} hands the frames it lets through. */
+export interface FrameTarget {
+  receive(data: WebSocketData, isBinary: boolean): void;
+}
+
+/**
+ * At most `perTurn` frames of one connection per event-loop turn, handed to `target`. Past that,
+ * the socket is paused and the parsed frames wait for the next turn. A class (one object per
+ * connection), not closures: an idle connection keeps it for its whole life.
+ */
+export class FrameBudget {
+  #used = 0;
+  #usedIn = -1;
+  #draining = false;
+  #holding = false;
+  #waiting: [WebSocketData, boolean][] | undefined;
+
+  /** `socket` must have `pause()` and `resume()`. */
+  constructor(
+    private readonly socket: SocketLike,
+    private readonly perTurn: number,
+    private readonly target: FrameTarget,
+    private readonly holdAbove = Number.POSITIVE_INFINITY,
+  ) {}
+
+  take(data: WebSocketData, isBinary: boolean): void {
+    if (!this.#draining && !this.#held() && this.#spend())
+      return this.target.receive(data, isBinary);
+    (this.#waiting ??= []).push([data, isBinary]);
+    if (this.#draining) return;
+    this.#draining = true;
+    this.socket.pause!();
+    setImmediate(() => this.#drain());
+  }
+
+  #spend(): boolean {
+    const now = currentTurn();
+    if (this.#usedIn !== now) {
+      this.#used = 0;
+      this.#usedIn = now;
+    }
+    return this.#used++ < this.perTurn;
+  }
+
+  // Held from past `holdAbove` until half of it; a closing socket is never held (its frames are
+  // dropped by the connection anyway, and its queue may never drain).
+  #held(): boolean {
+    const { socket } = this;
+    if (socket.readyState !== OPEN) return (this.#holding = false);
+    const unsent = socket.bufferedAmount;
+    return (this.#holding = this.#holding ? unsent > this.holdAbove / 2 : unsent > this.holdAbove);
+  }
+
+  #drain(): void {
+    const waiting = this.#waiting!;
+    while (waiting.length > 0 && !this.#held() && this.#spend()) {
+      const [data, isBinary] = waiting.shift()!;
+      this.target.receive(data, isBinary);
+    }
+    if (this.#holding) return void unrefTimer(setTimeout(() => this.#drain(), HOLD_POLL_MS));
+    if (waiting.length > 0) return void setImmediate(() => this.#drain());
+    this.#draining = false;
+    this.socket.resume!();
+  }
+}
+
 /**
  * Wraps `deliver` so that at most `perTurn` frames of this connection are handled per
  * event-loop turn, and none while more than `holdAbove` bytes are queued unsent to it. A socket
@@ -47,43 +113,7 @@ export function budgetFrames(
   deliver: Deliver,
   holdAbove = Number.POSITIVE_INFINITY,
 ): Deliver {
-  const { pause, resume } = socket;
-  if (pause === undefined || resume === undefined) return deliver;
-  let used = 0;
-  let usedIn = -1;
-  let draining = false;
-  let holding = false;
-  const waiting: [WebSocketData, boolean][] = [];
-
-  const spend = (): boolean => {
-    const now = currentTurn();
-    if (usedIn !== now) [used, usedIn] = [0, now];
-    return used++ < perTurn;
-  };
-  // Held from past `holdAbove` until half of it; a closing socket is never held (its frames
-  // are dropped by the connection anyway, and its queue may never drain).
-  const held = (): boolean => {
-    if (socket.readyState !== OPEN) return (holding = false);
-    const unsent = socket.bufferedAmount;
-    return (holding = holding ? unsent > holdAbove / 2 : unsent > holdAbove);
-  };
-  const drain = () => {
-    while (waiting.length > 0 && !held() && spend()) {
-      const [data, isBinary] = waiting.shift()!;
-      deliver(data, isBinary);
-    }
-    if (holding) return void unrefTimer(setTimeout(drain, HOLD_POLL_MS));
-    if (waiting.length > 0) return void setImmediate(drain);
-    draining = false;
-    resume.call(socket);
-  };
-
-  return (data, isBinary) => {
-    if (!draining && !held() && spend()) return deliver(data, isBinary);
-    waiting.push([data, isBinary]);
-    if (draining) return;
-    draining = true;
-    pause.call(socket);
-    setImmediate(drain);
-  };
+  if (socket.pause === undefined || socket.resume === undefined) return deliver;
+  const budget = new FrameBudget(socket, perTurn, { receive: deliver }, holdAbove);
+  return (data, isBinary) => budget.take(data, isBinary);
 }

@@ -12,7 +12,7 @@ import { connectionClosed, errorReported, heartbeatAnswered } from "./instrument
 import { unrefTimer } from "./timers.ts";
 import { parseSystemFrame, pingFrame, pongFrame } from "./system-frames.ts";
 import { createMessageRate, refuseFrame, type MessageRate } from "./limits/message-rate.ts";
-import { budgetFrames } from "./frame-budget.ts";
+import { FrameBudget } from "./frame-budget.ts";
 import {
   OPEN,
   type SocketLike,
@@ -57,6 +57,16 @@ export class ManagedConnection implements HeartbeatTarget {
     this.#rate = createMessageRate(settings.rateLimit);
   }
 
+  /** The frame budget of this connection's path. @internal */
+  get maxFramesPerTurn(): number {
+    return this.settings.maxFramesPerTurn;
+  }
+
+  /** Unsent bytes past which this connection's frames are held back. @internal */
+  get holdReadingAbove(): number {
+    return Math.min(HOLD_READING_ABOVE, this.settings.maxBufferedBytes / 2);
+  }
+
   get closed(): boolean {
     return this.#closed;
   }
@@ -65,24 +75,16 @@ export class ManagedConnection implements HeartbeatTarget {
     return this.connection.lastActivity;
   }
 
-  /** The events an adapter forwards. */
-  events(): ConnectionEvents {
-    return {
-      id: this.connection.id,
-      message: budgetFrames(
-        this.connection.socket,
-        this.settings.maxFramesPerTurn,
-        (data, isBinary) => this.#message(data, isBinary),
-        Math.min(HOLD_READING_ABOVE, this.settings.maxBufferedBytes / 2),
-      ),
-      pong: () => {
-        heartbeatAnswered(this);
-        this.pingSentAt = 0;
-        this.connection.lastActivity = Date.now();
-      },
-      close: (code, reason) => this.closedWith(code, reason),
-      error: (error) => this.#transportError(error),
-    };
+  /** The events an adapter forwards; `count` hears each frame first (instrumentation). */
+  events(count?: (data: WebSocketData) => void): ConnectionEvents {
+    return new ManagedEvents(this, count);
+  }
+
+  /** A pong arrived. @internal */
+  pong(): void {
+    heartbeatAnswered(this);
+    this.pingSentAt = 0;
+    this.connection.lastActivity = Date.now();
   }
 
   /** Starts the closing handshake; resolves once closed, terminating after `closeTimeout`. */
@@ -127,7 +129,7 @@ export class ManagedConnection implements HeartbeatTarget {
       // A path without system frames has no JSON ping to fall back on: no heartbeat there.
       else this.pingSentAt = 0;
     } catch (error) {
-      this.#transportError(error);
+      this.transportError(error);
     }
   }
 
@@ -173,7 +175,8 @@ export class ManagedConnection implements HeartbeatTarget {
     invokeSafely(onError, () => {}, this.connection, reported);
   }
 
-  #message(data: WebSocketData, isBinary: boolean): void {
+  /** A frame arrived (past the frame budget). @internal */
+  receive(data: WebSocketData, isBinary: boolean): void {
     if (this.#closed || this.#closing) return;
     const { connection, settings } = this;
     if (exceedsBytes(data, settings.maxMessageSize)) return this.#tooLarge();
@@ -206,7 +209,8 @@ export class ManagedConnection implements HeartbeatTarget {
     closeSocket(this.connection.socket, ERRORS.MESSAGE_TOO_LARGE.closeCode, "Message too big");
   }
 
-  #transportError(cause: unknown): void {
+  /** The transport reported an error. @internal */
+  transportError(cause: unknown): void {
     // `ws` enforces its own maxPayload before core sees the frame; report it the same way.
     if ((cause as { code?: unknown })?.code === "WS_ERR_UNSUPPORTED_MESSAGE_LENGTH")
       return this.#tooLarge();
@@ -218,6 +222,50 @@ export class ManagedConnection implements HeartbeatTarget {
         cause,
       }),
     );
+  }
+}
+
+/**
+ * The events of one connection, as methods over it: one object per connection instead of a
+ * closure per event (and per-closure contexts) kept for the connection's life.
+ */
+class ManagedEvents implements ConnectionEvents {
+  readonly #budget: FrameBudget | undefined;
+
+  constructor(
+    private readonly managed: ManagedConnection,
+    private readonly count: ((data: WebSocketData) => void) | undefined,
+  ) {
+    const { socket } = managed.connection;
+    if (socket.pause !== undefined && socket.resume !== undefined)
+      this.#budget = new FrameBudget(
+        socket,
+        managed.maxFramesPerTurn,
+        managed,
+        managed.holdReadingAbove,
+      );
+  }
+
+  get id(): string {
+    return this.managed.connection.id;
+  }
+
+  message(data: WebSocketData, isBinary: boolean): void {
+    this.count?.(data);
+    if (this.#budget) this.#budget.take(data, isBinary);
+    else this.managed.receive(data, isBinary);
+  }
+
+  pong(): void {
+    this.managed.pong();
+  }
+
+  close(code: number, reason: string): void {
+    this.managed.closedWith(code, reason);
+  }
+
+  error(error: unknown): void {
+    this.managed.transportError(error);
   }
 }
 

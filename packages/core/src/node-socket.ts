@@ -6,7 +6,8 @@
 import type { ConnectionEvents, UpgradeAccepted } from "./adapter-types.ts";
 import type { WebSocketConnectionManager } from "./connection-manager.ts";
 import { terminateNodeWebSocket } from "./node-terminate.ts";
-import type { SocketLike } from "./types.ts";
+import { ForwardingSocket } from "./socket-with-send.ts";
+import type { SocketLike, WebSocketData } from "./types.ts";
 
 type Bytes = Uint8Array | ArrayBuffer;
 
@@ -32,24 +33,15 @@ function concat(parts: Bytes[]): Uint8Array {
 }
 
 /** `socket` as core sees it: the same methods, and a terminate that does not stall the loop. */
-function nodeSocketLike(socket: NodeWebSocketLike): SocketLike {
-  const like: SocketLike = {
-    send: (data) => socket.send(data),
-    close: (code, reason) => socket.close(code, reason),
-    get readyState() {
-      return socket.readyState;
-    },
-    get bufferedAmount() {
-      return socket.bufferedAmount;
-    },
-    terminate: () => terminateNodeWebSocket(socket),
-  };
-  if (socket.ping) like.ping = () => socket.ping!();
-  if (socket.pause && socket.resume) {
-    like.pause = () => socket.pause!();
-    like.resume = () => socket.resume!();
+class NodeSocket extends ForwardingSocket {
+  send(data: WebSocketData): void {
+    this.inner.send(data);
   }
-  return like;
+
+  // Always there: terminateNodeWebSocket destroys the transport even without `terminate()`.
+  override terminate(): void {
+    terminateNodeWebSocket(this.inner);
+  }
 }
 
 /**
@@ -62,7 +54,7 @@ export function acceptNodeWebSocket(
   socket: NodeWebSocketLike,
   decision: UpgradeAccepted,
 ): ConnectionEvents {
-  const events = manager.accept(nodeSocketLike(socket), decision);
+  const events = manager.accept(new NodeSocket(socket), decision);
   socket.on("message", (data, isBinary) => {
     events.message(Array.isArray(data) ? concat(data) : data, isBinary);
   });

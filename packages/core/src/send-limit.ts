@@ -4,7 +4,7 @@
  * them all: a peer that stops reading is closed with 1008 instead of queueing without limit.
  */
 import { WebSocketConnectionError } from "./errors.ts";
-import { withSend } from "./socket-with-send.ts";
+import { ForwardingSocket } from "./socket-with-send.ts";
 import type { SocketLike, WebSocketData } from "./types.ts";
 
 /**
@@ -18,14 +18,29 @@ export function limitBufferedBytes(
   connectionId: string,
   onOverflow: (error: WebSocketConnectionError) => void,
 ): SocketLike {
-  let overflowed = false;
-  const send = (data: WebSocketData) => {
-    if (overflowed) return;
-    const queued = socket.bufferedAmount;
-    if (queued <= maxBufferedBytes) return socket.send(data);
-    overflowed = true;
-    const message = `Client did not read: ${queued} bytes unsent (maxBufferedBytes ${maxBufferedBytes})`;
-    onOverflow(new WebSocketConnectionError(message, { code: "SLOW_CONSUMER", connectionId }));
-  };
-  return withSend(socket, send);
+  return new LimitedSocket(socket, maxBufferedBytes, connectionId, onOverflow);
+}
+
+// A class rather than a closure over `withSend`: one object per connection instead of four.
+class LimitedSocket extends ForwardingSocket {
+  #overflowed = false;
+
+  constructor(
+    inner: SocketLike,
+    private readonly maxBufferedBytes: number,
+    private readonly connectionId: string,
+    private readonly onOverflow: (error: WebSocketConnectionError) => void,
+  ) {
+    super(inner);
+  }
+
+  send(data: WebSocketData): void {
+    if (this.#overflowed) return;
+    const queued = this.inner.bufferedAmount;
+    if (queued <= this.maxBufferedBytes) return this.inner.send(data);
+    this.#overflowed = true;
+    const message = `Client did not read: ${queued} bytes unsent (maxBufferedBytes ${this.maxBufferedBytes})`;
+    const { connectionId } = this;
+    this.onOverflow(new WebSocketConnectionError(message, { code: "SLOW_CONSUMER", connectionId }));
+  }
 }

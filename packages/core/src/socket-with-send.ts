@@ -2,26 +2,70 @@
  * One socket seen through another `send`: what core's socket wrappers (the unsent-bytes cap, the
  * instrumentation's counting) share, so every optional capability of the socket underneath
  * (`ping`, `terminate`, `pause`/`resume`) stays reachable through any stack of wrappers.
+ *
+ * A class, not an object literal with getters: a literal's accessors give every connection's
+ * wrapper its own hidden class and a dictionary of properties (about 0.5 KB each, heap snapshot
+ * of 2,000 idle connections); instances of one class share theirs.
  */
 import type { SocketLike, WebSocketData } from "./types.ts";
 
+/**
+ * Forwards everything but `send` to `inner`. A capability `inner` lacks is `undefined` here too,
+ * so `if (socket.ping)` still tells whether protocol pings are possible.
+ */
+export abstract class ForwardingSocket implements SocketLike {
+  constructor(protected readonly inner: SocketLike) {
+    if (!inner.ping) this.ping = undefined;
+    // A subclass that terminates by other means (node-socket.ts) keeps its own.
+    if (!inner.terminate && this.terminate === ForwardingSocket.prototype.terminate)
+      this.terminate = undefined;
+    if (!inner.pause || !inner.resume) {
+      this.pause = undefined;
+      this.resume = undefined;
+    }
+  }
+
+  abstract send(data: WebSocketData): void;
+
+  close(code?: number, reason?: string): void {
+    this.inner.close(code, reason);
+  }
+
+  ping?(): void {
+    this.inner.ping!();
+  }
+
+  terminate?(): void {
+    this.inner.terminate!();
+  }
+
+  pause?(): void {
+    this.inner.pause!();
+  }
+
+  resume?(): void {
+    this.inner.resume!();
+  }
+
+  get readyState(): number {
+    return this.inner.readyState;
+  }
+
+  get bufferedAmount(): number {
+    return this.inner.bufferedAmount;
+  }
+}
+
+class SendThrough extends ForwardingSocket {
+  constructor(
+    inner: SocketLike,
+    readonly send: (data: WebSocketData) => void,
+  ) {
+    super(inner);
+  }
+}
+
 /** `socket` with `send` replaced; everything else is forwarded as it is. */
 export function withSend(socket: SocketLike, send: (data: WebSocketData) => void): SocketLike {
-  const wrapped: SocketLike = {
-    send,
-    close: (code, reason) => socket.close(code, reason),
-    get readyState() {
-      return socket.readyState;
-    },
-    get bufferedAmount() {
-      return socket.bufferedAmount;
-    },
-  };
-  if (socket.ping) wrapped.ping = () => socket.ping!();
-  if (socket.terminate) wrapped.terminate = () => socket.terminate!();
-  if (socket.pause && socket.resume) {
-    wrapped.pause = () => socket.pause!();
-    wrapped.resume = () => socket.resume!();
-  }
-  return wrapped;
+  return new SendThrough(socket, send);
 }

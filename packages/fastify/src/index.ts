@@ -34,7 +34,8 @@ async function agentsocketPlugin(
   if (typeof manager?.authorizeUpgrade !== "function") {
     throw new TypeError('The "manager" option must be a WebSocketConnectionManager');
   }
-  if (!fastify.hasDecorator("websocketServer")) {
+  const ownsWebsocket = !fastify.hasDecorator("websocketServer");
+  if (ownsWebsocket) {
     await fastify.register(websocket, {
       options: {
         ...wsServerOptions(manager.config),
@@ -44,7 +45,10 @@ async function agentsocketPlugin(
     });
   }
 
-  const accepted = new WeakMap<FastifyRequest, UpgradeAccepted>();
+  const accepted = new WeakMap<
+    FastifyRequest,
+    { decision: UpgradeAccepted; reply: FastifyReply }
+  >();
 
   const decide = (request: FastifyRequest) =>
     manager.authorizeUpgrade({
@@ -61,7 +65,7 @@ async function agentsocketPlugin(
     // A plain GET is left to @fastify/websocket, which answers 404.
     if (!request.ws) return;
     const decision = await decide(request);
-    if (decision.ok) accepted.set(request, decision);
+    if (decision.ok) accepted.set(request, { decision, reply });
     else return refuse(reply, decision.error);
   }
 
@@ -86,15 +90,17 @@ async function agentsocketPlugin(
         refuse(reply, decision?.ok === false ? decision.error : NO_HANDSHAKE);
       },
       wsHandler: (socket, request) => {
-        const decision = accepted.get(request);
-        if (decision === undefined) {
+        const handshake = accepted.get(request);
+        if (handshake === undefined) {
           socket.close(CloseCode.INTERNAL_ERROR, "Handshake was not authorized");
           return;
         }
         accepted.delete(request);
+        const { decision, reply } = handshake;
         // Core closes its connections with 1001 on `app.close()`; left in a tracking ws server's
         // set, @fastify/websocket's own preClose would close them first, without a code (1005).
         fastify.websocketServer.clients?.delete(socket);
+        releaseHandshake(reply, socket, ownsWebsocket);
         acceptNodeWebSocket(manager, socket, decision);
       },
     });
@@ -111,6 +117,24 @@ async function agentsocketPlugin(
   fastify.addHook("preClose", async () => {
     await manager.closeAll();
   });
+}
+
+/**
+ * Lets go of what @fastify/websocket keeps of the handshake for the socket's life (the request,
+ * the reply and their Node request and response: heap snapshots of idle connections). The Node
+ * response stays attached to the TCP socket (`assignSocket`) unless detached; and the plugin's
+ * own 'error' listener holds the request and reply. Ours, with its default error handler (log,
+ * terminate — `ws` has destroyed the socket already), can go: core reports the error to the
+ * path's onError. An app's own @fastify/websocket keeps its error handler.
+ */
+function releaseHandshake(
+  reply: FastifyReply,
+  socket: { removeAllListeners(event: "error"): unknown },
+  ownsWebsocket: boolean,
+): void {
+  const response = reply.raw;
+  if (response.socket) response.detachSocket(response.socket);
+  if (ownsWebsocket) socket.removeAllListeners("error");
 }
 
 const NO_HANDSHAKE = {

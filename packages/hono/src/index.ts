@@ -118,28 +118,59 @@ function createEvents(
   manager: WebSocketConnectionManager,
   decision: UpgradeAccepted,
 ): WSEvents<unknown> {
-  let events: ConnectionEvents | undefined;
-  let queue: Promise<void> | undefined;
-  // Hono's Cloudflare helper never fires onOpen: there the first event accepts the socket.
-  const open = (ws: WSContext<unknown>) => (events ??= accept(manager, ws, decision));
+  return new SocketEvents(manager, decision);
+}
 
-  return {
-    onOpen: (_event, ws) => void open(ws),
-    onMessage: ({ data }, ws) => {
-      const target = events ?? open(ws);
-      if (queue === undefined && !(data instanceof Blob)) return forward(target, data);
-      // A Blob is read asynchronously; the frames behind it wait their turn so order holds.
-      const turn: Promise<void> = (queue ?? Promise.resolve())
-        .then(async () => forward(target, data instanceof Blob ? await data.arrayBuffer() : data))
-        .catch((error: unknown) => target.error(error))
-        .finally(() => {
-          if (queue === turn) queue = undefined;
-        });
-      queue = turn;
-    },
-    onClose: ({ code, reason }) => events?.close(code, reason),
-    // `ws` errors (such as maxPayload's WS_ERR_UNSUPPORTED_MESSAGE_LENGTH) ride on `event.error`.
-    onError: (event) => events?.error((event as ErrorEvent).error ?? event),
+/**
+ * One socket's events, as methods (the runtimes call them on this object): one object kept for
+ * the socket's life instead of a closure per event.
+ */
+class SocketEvents implements WSEvents<unknown> {
+  #events: ConnectionEvents | undefined;
+  #queue: Promise<void> | undefined;
+  #decision: UpgradeAccepted | undefined;
+
+  constructor(
+    private readonly manager: WebSocketConnectionManager,
+    decision: UpgradeAccepted,
+  ) {
+    this.#decision = decision;
+  }
+
+  // Hono's Cloudflare helper never fires onOpen: there the first event accepts the socket.
+  #open(ws: WSContext<unknown>): ConnectionEvents {
+    if (this.#events === undefined) {
+      this.#events = accept(this.manager, ws, this.#decision!);
+      this.#decision = undefined;
+    }
+    return this.#events;
+  }
+
+  onOpen(_event: Event, ws: WSContext<unknown>): void {
+    this.#open(ws);
+  }
+
+  onMessage({ data }: MessageEvent<WSMessageReceive>, ws: WSContext<unknown>): void {
+    const target = this.#open(ws);
+    if (this.#queue === undefined && !(data instanceof Blob)) return forward(target, data);
+    // A Blob is read asynchronously; the frames behind it wait their turn so order holds.
+    const turn: Promise<void> = (this.#queue ?? Promise.resolve())
+      .then(async () => forward(target, data instanceof Blob ? await data.arrayBuffer() : data))
+      .catch((error: unknown) => target.error(error))
+      .finally(() => {
+        if (this.#queue === turn) this.#queue = undefined;
+      });
+    this.#queue = turn;
+  }
+
+  onClose({ code, reason }: CloseEvent): void {
+    this.#events?.close(code, reason);
+  }
+
+  // `ws` errors (such as maxPayload's WS_ERR_UNSUPPORTED_MESSAGE_LENGTH) ride on `event.error`.
+  // Bound: Hono's Bun helper calls it detached from this object.
+  readonly onError = (event: Event): void => {
+    this.#events?.error((event as ErrorEvent).error ?? event);
   };
 }
 
@@ -156,36 +187,67 @@ function accept(
 ): ConnectionEvents {
   const raw = (ws.raw ?? {}) as RawSocket;
   if (raw.binaryType === "blob") raw.binaryType = "arraybuffer";
-  // Bun's WSContext snapshots readyState when it is made; the raw socket's is live.
-  const readyState = () => (typeof raw.readyState === "number" ? raw.readyState : ws.readyState);
-  const bufferedAmount = raw.getBufferedAmount
-    ? () => raw.getBufferedAmount!()
-    : () => (typeof raw.bufferedAmount === "number" ? raw.bufferedAmount : 0);
-
-  const socket: SocketLike = {
-    // Straight to the raw socket when it has send(): the WSContext wrapper costs an object per frame.
-    send: raw.send
-      ? (data) => raw.send!(data)
-      : (data) => ws.send(data as Parameters<WSContext["send"]>[0]),
-    close: (code, reason) => ws.close(code, reason),
-    get readyState() {
-      return readyState();
-    },
-    get bufferedAmount() {
-      return bufferedAmount();
-    },
-  };
-  // Protocol pings only where pongs can be heard (`ws`); elsewhere (Bun) the heartbeat would
-  // expire live peers, so core falls back to JSON ping frames.
-  if (raw.ping && raw.on) socket.ping = () => raw.ping!();
-  if (raw.terminate) socket.terminate = () => terminateNodeWebSocket(raw);
-  // Lets core hold back a connection past `maxFramesPerTurn` (`ws` on Node has both).
-  if (raw.pause && raw.resume) {
-    socket.pause = () => raw.pause!();
-    socket.resume = () => raw.resume!();
-  }
-
+  const socket = new RuntimeSocket(ws, raw);
   const events = manager.accept(socket, decision);
   raw.on?.("pong", () => events.pong());
   return events;
+}
+
+/**
+ * The connection's {@link SocketLike} over the runtime's socket. A class, not an object literal
+ * with getters: those give every connection its own hidden class and property dictionary.
+ */
+class RuntimeSocket implements SocketLike {
+  constructor(
+    private readonly ws: WSContext<unknown>,
+    private readonly raw: RawSocket,
+  ) {
+    // Protocol pings only where pongs can be heard (`ws`); elsewhere (Bun) the heartbeat would
+    // expire live peers, so core falls back to JSON ping frames.
+    if (!raw.ping || !raw.on) this.ping = undefined;
+    if (!raw.terminate) this.terminate = undefined;
+    // Lets core hold back a connection past `maxFramesPerTurn` (`ws` on Node has both).
+    if (!raw.pause || !raw.resume) {
+      this.pause = undefined;
+      this.resume = undefined;
+    }
+  }
+
+  send(data: Parameters<SocketLike["send"]>[0]): void {
+    // Straight to the raw socket when it has send(): the WSContext wrapper costs an object per frame.
+    if (this.raw.send) this.raw.send(data);
+    else this.ws.send(data as Parameters<WSContext["send"]>[0]);
+  }
+
+  close(code?: number, reason?: string): void {
+    this.ws.close(code, reason);
+  }
+
+  // Bun's WSContext snapshots readyState when it is made; the raw socket's is live.
+  get readyState(): number {
+    const state = this.raw.readyState;
+    return typeof state === "number" ? state : this.ws.readyState;
+  }
+
+  get bufferedAmount(): number {
+    const { raw } = this;
+    if (raw.getBufferedAmount) return raw.getBufferedAmount();
+    return typeof raw.bufferedAmount === "number" ? raw.bufferedAmount : 0;
+  }
+
+  ping?(): void {
+    this.raw.ping!();
+  }
+
+  terminate?(): void {
+    terminateNodeWebSocket(this.raw);
+  }
+
+  pause?(): void {
+    this.raw.pause!();
+  }
+
+  resume?(): void {
+    this.raw.resume!();
+  }
 }

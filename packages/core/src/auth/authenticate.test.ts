@@ -41,6 +41,34 @@ describe("createAuthenticator", () => {
     });
   });
 
+  it("verifies each pinned HMAC algorithm with the secret, and refuses one not pinned or a wrong secret", async () => {
+    const secret = "a-secret-of-reasonable-length-0123456789";
+    const authenticate = createAuthenticator({
+      strategy: "bearer",
+      jwt: { secret, algorithms: ["HS256", "HS384"] },
+    });
+    const sign = (alg: string, key = secret) =>
+      new SignJWT({})
+        .setProtectedHeader({ alg })
+        .setSubject(`user-${alg}`)
+        .setExpirationTime("1m")
+        .sign(new TextEncoder().encode(key));
+    const bearer = async (token: string) =>
+      authenticate(request("/ws", { authorization: `Bearer ${token}` }));
+    // Twice each: the second verification uses the key imported for the first.
+    for (const alg of ["HS256", "HS384", "HS256", "HS384"]) {
+      expect(await bearer(await sign(alg))).toMatchObject({
+        ok: true,
+        user: { id: `user-${alg}` },
+      });
+    }
+    expect(await bearer(await sign("HS512"))).toMatchObject({ ok: false, error: { status: 401 } });
+    expect(await bearer(await sign("HS256", "another-secret-0123456789abcdef"))).toMatchObject({
+      ok: false,
+      error: { status: 401 },
+    });
+  });
+
   it("verifies tokens against a JWKS served over HTTP", async () => {
     const { publicKey, privateKey } = await generateKeyPair("ES256");
     const jwk = { ...(await exportJWK(publicKey)), kid: "k1", alg: "ES256" };

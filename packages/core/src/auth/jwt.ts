@@ -84,7 +84,9 @@ export function createJwtVerifier(
     key = importSPKI(options.publicKey, algorithms[0]!);
   } else {
     const secret = options.secret!;
-    key = Promise.resolve(typeof secret === "string" ? new TextEncoder().encode(secret) : secret);
+    key = Promise.resolve(
+      hmacKeys(typeof secret === "string" ? new TextEncoder().encode(secret) : secret),
+    );
   }
   // An unusable public key must fail at the first handshake, not as an unhandled rejection now.
   key.catch(() => {});
@@ -100,6 +102,25 @@ export function createJwtVerifier(
     } catch {
       return null;
     }
+  };
+}
+
+/**
+ * The secret imported once per HMAC algorithm. Given the bytes, `jose` imports a WebCrypto key
+ * on every verification (a quarter of a handshake's JWT cost in a CPU profile); the algorithm is
+ * checked against the pinned list before this is asked for a key.
+ */
+function hmacKeys(secret: Uint8Array): JWTVerifyGetKey {
+  const bytes = new Uint8Array(secret);
+  const keys = new Map<string, Promise<CryptoKey>>();
+  return ({ alg }) => {
+    let imported = keys.get(alg);
+    if (imported === undefined) {
+      const hash = { name: "HMAC", hash: `SHA-${alg.slice(2)}` };
+      imported = crypto.subtle.importKey("raw", bytes, hash, false, ["verify"]);
+      keys.set(alg, imported);
+    }
+    return imported;
   };
 }
 

@@ -8,7 +8,7 @@ import { invokeSafely } from "../callbacks.ts";
 import { ERRORS } from "../errors.ts";
 import { utf8Length } from "../frame-data.ts";
 import type { SocketLike, WebSocketConnection, WebSocketData, WebSocketHandler } from "../types.ts";
-import { withSend } from "../socket-with-send.ts";
+import { ForwardingSocket } from "../socket-with-send.ts";
 import type { Instrumentation, StreamStatus } from "./instrumentation.ts";
 
 type Hook = keyof Instrumentation;
@@ -59,6 +59,10 @@ const isErrorFrame = (data: WebSocketData): data is string =>
 /** The instrumentations of one manager, called in the order they were added. */
 export class InstrumentationHub {
   readonly #all: Instrumentation[] = [];
+  readonly #bound = new Map<Hook, unknown[]>();
+  /** One probe per path, shared by its connections. */
+  readonly #probes = new Map<string, Probe>();
+  readonly #counters = new Map<string, (data: WebSocketData) => void>();
 
   /** @throws {TypeError} naming the `instrumentation` option when one is not an object of hooks. */
   constructor(initial?: Instrumentation | readonly Instrumentation[]) {
@@ -76,10 +80,18 @@ export class InstrumentationHub {
         throw new TypeError(`The "instrumentation.${hook}" hook must be a function`);
     }
     this.#all.push(instrumentation);
+    this.#changed();
     return () => {
       const index = this.#all.indexOf(instrumentation);
       if (index !== -1) this.#all.splice(index, 1);
+      this.#changed();
     };
+  }
+
+  // Connections accepted from now on take fresh lists; earlier ones keep theirs.
+  #changed(): void {
+    this.#bound.clear();
+    this.#counters.clear();
   }
 
   /** Whether any instrumentation has `hook`. */
@@ -87,13 +99,20 @@ export class InstrumentationHub {
     return this.#all.some((instrumentation) => instrumentation[hook] !== undefined);
   }
 
-  /** The functions of `hook`, bound, for the per-frame paths (taken once per connection). */
+  /**
+   * The functions of `hook`, bound, for the per-frame paths (taken once per connection). One
+   * list shared by every connection until an instrumentation is added or removed, which makes a
+   * new one: connections accepted before keep theirs.
+   */
   listeners<K extends "frameSent" | "streamChunk">(hook: K): NonNullable<Instrumentation[K]>[] {
+    const cached = this.#bound.get(hook);
+    if (cached !== undefined) return cached as NonNullable<Instrumentation[K]>[];
     const bound: NonNullable<Instrumentation[K]>[] = [];
     for (const instrumentation of this.#all) {
       const fn = instrumentation[hook];
       if (fn !== undefined) bound.push(fn.bind(instrumentation) as NonNullable<Instrumentation[K]>);
     }
+    this.#bound.set(hook, bound);
     return bound;
   }
 
@@ -118,40 +137,55 @@ export class InstrumentationHub {
   socket(socket: SocketLike, path: string): SocketLike {
     const sent = this.listeners("frameSent");
     if (sent.length === 0 && !this.has("error")) return socket;
-    const send = (data: WebSocketData) => {
-      socket.send(data);
-      if (sent.length !== 0) {
-        const bytes = sizeOf(data);
-        for (let i = 0; i < sent.length; i++) callSafely(sent[i]!, path, bytes);
-      }
-      // Error frames are all built by JSON.stringify with `type` first; only they are parsed.
-      if (isErrorFrame(data)) this.emit("error", path, boundedCode(ERROR_CODE.exec(data)?.[1]));
-    };
-    return withSend(socket, send);
+    return new CountingSocket(socket, this, path, sent);
   }
 
-  /**
-   * Registers an accepted connection, reports it opened, and returns `events` — with `message`
-   * reporting each frame first when some hook counts them.
-   */
+  /** Registers an accepted connection, reports it opened, and returns `events`. */
   opened(connection: WebSocketConnection, events: ConnectionEvents): ConnectionEvents {
     const { path } = connection.metadata;
-    const probe: Probe = { hub: this, path };
+    let probe = this.#probes.get(path);
+    if (probe === undefined) this.#probes.set(path, (probe = { hub: this, path }));
     PROBES.set(connection, probe);
     PROBES.set(connection.socket, probe);
     this.emit("connectionOpened", path);
-    if (!this.has("messageReceived")) return events;
-    const message = events.message;
-    return {
-      id: events.id,
-      message: (data, isBinary) => {
-        this.emit("messageReceived", path, sizeOf(data));
-        message(data, isBinary);
-      },
-      pong: events.pong,
-      close: events.close,
-      error: events.error,
-    };
+    return events;
+  }
+
+  /**
+   * What a connection on `path` calls with each frame it receives, when some hook counts them
+   * (taken once per connection, like {@link listeners}; one function per path).
+   */
+  receivedCounter(path: string): ((data: WebSocketData) => void) | undefined {
+    if (!this.has("messageReceived")) return undefined;
+    let counter = this.#counters.get(path);
+    if (counter === undefined) {
+      counter = (data) => this.emit("messageReceived", path, sizeOf(data));
+      this.#counters.set(path, counter);
+    }
+    return counter;
+  }
+}
+
+/** A socket that reports each frame (and each `error` frame's code) after handing it on. */
+class CountingSocket extends ForwardingSocket {
+  constructor(
+    inner: SocketLike,
+    private readonly hub: InstrumentationHub,
+    private readonly path: string,
+    private readonly sent: readonly ((path: string, bytes: number) => void)[],
+  ) {
+    super(inner);
+  }
+
+  send(data: WebSocketData): void {
+    this.inner.send(data);
+    const { sent, path } = this;
+    if (sent.length !== 0) {
+      const bytes = sizeOf(data);
+      for (let i = 0; i < sent.length; i++) callSafely(sent[i]!, path, bytes);
+    }
+    // Error frames are all built by JSON.stringify with `type` first; only they are parsed.
+    if (isErrorFrame(data)) this.hub.emit("error", path, boundedCode(ERROR_CODE.exec(data)?.[1]));
   }
 }
 

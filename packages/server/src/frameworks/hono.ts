@@ -1,20 +1,21 @@
 /**
 /**
  * The Hono binding: a Hono app on `@hono/node-server`, with the agentsocket middleware and the
- * routes. It answers in full what node-server's upgrade listener answers with an empty body and a
- * half-open socket (refused handshakes) or not at all (non-WebSocket upgrades such as h2c). Hono
- * and its Node server are optional peers, loaded only when this framework is asked for.
+ * routes. WebSocket upgrades travel the app through hono-upgrade.ts rather than node-server's
+ * helper (which keeps each upgrade's context for the socket's life); refused handshakes and
+ * other protocols (h2c) are answered in full. Hono and its Node server are optional peers, loaded
+ * only when this framework is asked for.
  */
 import type { IncomingMessage, Server } from "node:http";
 import type { Duplex } from "node:stream";
-import type { Http2Bindings, HttpBindings } from "@hono/node-server";
-import type { Context, Next } from "hono";
+import type { Context } from "hono";
 import { WebSocketServer } from "ws";
 import { answerUpgrade, rejectionResponse, wsServerOptions } from "@agentsocket/core/adapter";
 import { importPeer } from "../import-peer.ts";
 import { runFetchRoute, runRoute, type HandlerRoute, type HttpRouteContext } from "../routes.ts";
 import { bodyRefusal, notFound } from "../refusals.ts";
 import { listenOn, trackServer, type BindFramework } from "./binding.ts";
+import { honoUpgrades } from "./hono-upgrade.ts";
 
 const INVALID_JSON = Symbol("invalid JSON");
 
@@ -51,7 +52,7 @@ export const bindHono: BindFramework = async (routes, manager) => {
   const [
     { Hono },
     { bodyLimit },
-    { createAdaptorServer, upgradeWebSocket },
+    { createAdaptorServer },
     { createWebSocketMiddleware },
     { getConnInfo },
   ] = await Promise.all([
@@ -62,18 +63,17 @@ export const bindHono: BindFramework = async (routes, manager) => {
     importPeer(() => import("@hono/node-server/conninfo"), 'The "hono" framework', HONO),
   ]);
   const app = new Hono();
-  // The responses node-server's upgrade listener must upgrade; it gets every other one written.
-  const upgrades = new WeakSet<Response>();
-  const upgrade = ((createEvents: Parameters<typeof upgradeWebSocket>[0]) => {
-    const middleware = upgradeWebSocket(createEvents as never);
-    return async (c: Context, next: Next) => {
-      const response = await middleware(c, next);
-      if (response) upgrades.add(response);
-      return response;
-    };
-  }) as unknown as typeof upgradeWebSocket;
+  const wss = new WebSocketServer({
+    noServer: true,
+    clientTracking: false,
+    ...wsServerOptions(manager.config),
+    maxPayload: manager.maxFrameSize(),
+  });
+  // Upgrades travel the app, then let go of it (hono-upgrade.ts).
+  const upgrades = honoUpgrades(wss);
   // The peer's address feeds `maxConnectionsPerIp` and `connection.metadata.remoteAddress`.
-  app.use(createWebSocketMiddleware(manager, { upgradeWebSocket: upgrade, getConnInfo }));
+  const { upgradeWebSocket } = upgrades;
+  app.use(createWebSocketMiddleware(manager, { upgradeWebSocket, getConnInfo }));
   const limit = bodyLimit({
     maxSize: manager.config.maxMessageSize,
     onError: () => rejectionResponse(bodyRefusal(413)),
@@ -88,28 +88,13 @@ export const bindHono: BindFramework = async (routes, manager) => {
     return rejectionResponse({ code: "INTERNAL_ERROR", message: "Internal error" });
   });
 
-  const fetch = async (request: Request, env: HttpBindings | Http2Bindings) => {
-    const response = await app.fetch(request, env);
-    // node-server's upgrade listener calls fetch without an `outgoing` response, then writes
-    // what it gets back with `Content-Length: 0` and only ends the socket: write it whole here.
-    if (env.outgoing === undefined && !upgrades.has(response))
-      await answerUpgrade(env.incoming.socket, response);
-    return response;
-  };
-  const wss = new WebSocketServer({
-    noServer: true,
-    clientTracking: false,
-    ...wsServerOptions(manager.config),
-    maxPayload: manager.maxFrameSize(),
-  });
   const server = createAdaptorServer({
-    fetch,
-    websocket: { server: wss },
+    fetch: app.fetch,
     // Node drops duplicate Authorization headers; joined, auth sees both and refuses the pair.
     serverOptions: { joinDuplicateHeaders: true },
   }) as Server;
-  // node-server's upgrade listener returns early for anything but `Upgrade: websocket`, leaving
-  // the socket unanswered (CLOSE_WAIT) and `server.close()` waiting for it; core answers 400.
+  // Anything but `Upgrade: websocket` (h2c) would be left unanswered (CLOSE_WAIT) and
+  // `server.close()` waiting for it; core answers 400.
   server.prependListener("upgrade", (request: IncomingMessage, socket: Duplex) => {
     if (request.headers.upgrade?.toLowerCase() === "websocket") return;
     // Node removes its own error listener before 'upgrade': a reset must not crash the process.
@@ -121,6 +106,7 @@ export const bindHono: BindFramework = async (routes, manager) => {
         else return answerUpgrade(socket, decision.error);
       });
   });
+  upgrades.serve(server, async (request, env) => app.fetch(request, env));
   const tracker = trackServer(server);
   return {
     server,
