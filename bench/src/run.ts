@@ -9,8 +9,9 @@
  * `--scenarios=idle,handshakes,fanout,streaming,realistic,cluster,resume`,
  * `--nodes=host,node24`, `--runs=N`, `--cpu-prof=DIR` (profiles every server process),
  * `--streams=N` (fixes scenario 2's stream count), `--from=FILE` (re-renders the report from a
- * results.json without running anything). The environment variable `BENCH_SERVER_FLAGS` adds
- * Node flags to the server processes.
+ * results.json without running anything). The servers run agentsocket's built `dist/`
+ * (product-build.ts; `BENCH_FROM_SOURCE=1` for the sources). The environment variable
+ * `BENCH_SERVER_FLAGS` adds Node flags to the server processes.
  */
 import { readFile } from "node:fs/promises";
 import { runBench } from "./bench-runner.ts";
@@ -21,6 +22,7 @@ import { absoluteTable } from "./report/tables.ts";
 import { checkTargets, formatTargets } from "./report/targets.ts";
 import { writeDocs } from "./report/write-docs.ts";
 import { loadResults, summarize, type BenchResults } from "./results.ts";
+import { useBuiltProduct } from "./product-build.ts";
 import { resolveRuntimes, runtimeTitle } from "./runtimes.ts";
 import { withTimeout } from "./timeout.ts";
 
@@ -33,9 +35,11 @@ if (options.from) {
   results = loadResults(await readFile(options.from, "utf8"));
 } else {
   const runtimes = resolveRuntimes(options.runtimes);
+  const code = useBuiltProduct();
   console.log(
     `bench ${sizes.mode}: ${scenarios.length} scenarios × ${servers.length} servers on ` +
-      `${runtimes.map((r) => r.version).join(" and ")}, median of ${plural(sizes.runs)}`,
+      `${runtimes.map((r) => r.version).join(" and ")} (agentsocket's ${code}), median of ` +
+      plural(sizes.runs),
   );
   results = await withTimeout(
     runBench({

