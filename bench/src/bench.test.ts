@@ -79,9 +79,32 @@ describe("report", () => {
     const [streaming, idle, , , latency] = checkTargets(summary);
     expect(streaming?.met).toBe(true);
     expect(idle?.met).toBe(false); // hono holds 2× the floor
-    expect(latency?.met).toBe(false); // express p99 12 ms
+    expect(latency?.met).toBe(false); // express p99 6× the floor's
+    expect(latency?.details).toEqual([
+      "hono 2.00× floor ✗",
+      "express 6.00× floor ✗",
+      "fastify 2.50× floor ✗",
+    ]);
     expect(checkTargets(summary)[2]?.met).toBeUndefined(); // no handshake figures
     expect(formatTargets(checkTargets(summary))[1]).toMatch(/^MISSED .*hono 2\.00× floor/);
+  });
+
+  it("holds fan-out to Socket.IO's figure and paced CPU to the floor's", () => {
+    const fanout = (hono: number) =>
+      checkTargets({
+        ...Object.fromEntries(
+          (["hono", "express", "fastify"] as const).map((name) => [
+            name,
+            { "fanout.cpuPerMessage": 9 },
+          ]),
+        ),
+        hono: { "fanout.cpuPerMessage": hono },
+        socketio: { "fanout.cpuPerMessage": 10 },
+      })[3];
+    expect(fanout(10)?.met).toBe(true); // 1.0× Socket.IO is within
+    expect(fanout(10.5)?.met).toBe(false);
+    expect(fanout(10.5)?.details[0]).toBe("hono 1.05× Socket.IO ✗");
+    expect(checkTargets(summary)[5]?.met).toBeUndefined(); // no paced figures
   });
 
   it("checks the Socket.IO binding against plain Socket.IO: within 1.1× per token", () => {
