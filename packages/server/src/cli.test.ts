@@ -5,7 +5,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { WebSocket } from "ws";
 import { backendFromEnv } from "./backend-from-env.ts";
-import { authFromEnv, main } from "./cli.ts";
+import { authFromEnv, main, USAGE } from "./cli.ts";
 import { recorder } from "./cli-recorder.ts";
 import type { AgentServer, Framework } from "./create-server.ts";
 
@@ -131,6 +131,23 @@ describe("agentsocket serve", () => {
       expect(await main(argv, {}, runtime)).toBeUndefined();
       expect(output.log.join("\n")).toContain("Usage: agentsocket serve [options]");
       expect(output.exitCode).toBe(0);
+    }
+  });
+
+  it("serves every route its help names", async () => {
+    server = await main(["serve", ...LOCAL], DB, recorder().runtime);
+    const routes = USAGE.match(/\/[\w/]+/g)!;
+    expect(routes).toEqual(expect.arrayContaining(["/ws", "/chat", "/api/ready", "/api/metrics"]));
+    for (const route of routes.filter((r) => r.startsWith("/api/") && !r.includes("/agent/"))) {
+      expect([route, (await fetch(`http://127.0.0.1:${server!.port}${route}`)).status]).toEqual([
+        route,
+        200,
+      ]);
+    }
+    for (const route of ["/ws", "/chat"]) {
+      const socket = new WebSocket(`ws://127.0.0.1:${server!.port}${route}`);
+      sockets.push(socket);
+      await new Promise((resolve, reject) => socket.once("open", resolve).once("error", reject));
     }
   });
 

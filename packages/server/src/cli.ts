@@ -23,7 +23,9 @@ export type { ServeOptions } from "./serve-options.ts";
 export const USAGE = `Usage: agentsocket serve [options]
 
 Starts an agent server: a chat page at /, the agent over WebSocket at /ws and over HTTP at
-/api/agent/generate and /api/agent/stream, health at /api/health.
+/api/agent/generate and /api/agent/stream, the AI SDK's useChat over WebSocket at /chat
+(WebSocketChatTransport of @agentsocket/client/ai-sdk), health at /api/health and /api/ready,
+Prometheus metrics at /api/metrics.
 
 Options:
   -f, --framework <name>  hono, express or fastify (env AGENTSOCKET_FRAMEWORK)  [default: hono]
