@@ -2,14 +2,17 @@
  * Issue 13: with a Redis broker, `maxConnectionsPerUser` and `agent.maxStreamsPerMinute` count a
  * user across the instances (hono, express and fastify on one redis-server); an instance that dies
  * (SIGKILL) gives its user's places back within the TTL; Redis down, the limits fail open to each
- * instance's own count and nothing crashes.
+ * instance's own count and nothing crashes; `agentsocket serve` with `REDIS_URL` does the same.
  */
 import { spawn } from "node:child_process";
 import { dirname, join as joinPath } from "node:path";
 import { fileURLToPath } from "node:url";
 import { expect, it } from "vitest";
+import { createClient } from "redis";
 import { WebSocket } from "ws";
 import { connect, refused, tryConnect, type TestClient } from "@agentsocket/core/testing";
+import { main } from "./cli.ts";
+import { recorder } from "./cli-recorder.ts";
 import { eventually, useCluster, type ClusterNode } from "./cluster-harness.ts";
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -65,6 +68,31 @@ it("agent.maxStreamsPerMinute counts a user's streams across instances, over Web
   expect(overHttp.status).toBe(429);
   expect(await overHttp.json()).toMatchObject({ code: "RATE_LIMITED", requestId: "h1" });
   expect(await stream(await fastify.ws("bob"), "b1")).toMatchObject({ type: "stream_complete" });
+}, 30_000);
+
+it("one Lua call per handshake and per stream start; none when this instance's count refuses", async () => {
+  const probe = createClient({ url: harness.redis.url });
+  await probe.connect();
+  harness.defer(() => probe.close());
+  const scripts = async () => {
+    const stats = String(await probe.info("commandstats"));
+    return Number(/cmdstat_evalsha:calls=(\d+)/.exec(stats)?.[1] ?? 0);
+  };
+  const node = await harness.node(
+    "express",
+    { prefix: "counted", presence: { ttlMs: 600_000, heartbeatMs: 300_000 } }, // no beat meanwhile
+    { websocket: { maxConnectionsPerUser: 1 }, config: { agent: { maxStreamsPerMinute: 1 } } },
+  );
+  // Redis has both scripts from here on (the first call of each is an EVAL).
+  expect(await stream(await node.ws("dave"), "d0")).toMatchObject({ type: "stream_complete" });
+  const start = await scripts();
+  const alice = await node.ws("alice");
+  expect(await scripts()).toBe(start + 1);
+  expect(await handshake(node, "alice")).toEqual(refused(429, "MAX_CONNECTIONS_PER_USER"));
+  expect(await stream(alice, "n1")).toMatchObject({ type: "stream_complete" });
+  expect(await scripts()).toBe(start + 2);
+  expect(await stream(alice, "n2")).toMatchObject({ type: "error", code: "RATE_LIMITED" });
+  expect(await scripts()).toBe(start + 2); // both refusals decided here, without Redis
 }, 30_000);
 
 it("an instance killed with SIGKILL gives its user's places back within the TTL", async () => {
@@ -134,4 +162,70 @@ it("Redis down: the limits count on each instance (fail open), handshakes and st
     WebSocket.OPEN,
     WebSocket.OPEN,
   ]);
+}, 30_000);
+
+it("Redis not answering: a handshake waits limits.timeoutMs at most, then this instance decides", async () => {
+  const options = { websocket: { maxConnectionsPerUser: 1 } };
+  const [hono, fastify] = await Promise.all([
+    harness.node("hono", {}, options),
+    harness.node("fastify", {}, options),
+  ]);
+  await hono.ws("alice");
+  expect(await handshake(fastify, "alice")).toEqual(refused(429, "MAX_CONNECTIONS_PER_USER"));
+  const probe = createClient({ url: harness.redis.url });
+  await probe.connect();
+  harness.defer(() => probe.close());
+  await probe.sendCommand(["CLIENT", "PAUSE", "2000", "ALL"]); // ends by itself
+  const started = Date.now();
+  await fastify.ws("bob");
+  const took = Date.now() - started;
+  console.log(`[limits] a handshake with Redis paused took ${took} ms (timeout 250 ms)`);
+  expect(took).toBeLessThan(1500);
+  expect(await handshake(fastify, "bob")).toEqual(refused(429, "MAX_CONNECTIONS_PER_USER"));
+}, 30_000);
+
+it("`agentsocket serve` with REDIS_URL counts the per-user cap and the stream rate across instances", async () => {
+  const env = {
+    REDIS_URL: harness.redis.url,
+    AGENTSOCKET_REDIS_PREFIX: "cli-limits",
+    AGENTSOCKET_DB: ":memory:",
+    AGENTSOCKET_API_KEYS: "k1,k2",
+    AGENTSOCKET_MAX_CONNECTIONS_PER_USER: "1",
+    AGENTSOCKET_STREAMS_PER_MINUTE: "1",
+  };
+  const args = (framework: string) => [
+    "serve",
+    "--framework",
+    framework,
+    "--port",
+    "0",
+    "--host",
+    "127.0.0.1",
+  ];
+  const [first, second] = await Promise.all(
+    ["hono", "express"].map(async (framework) => {
+      const server = await main(args(framework), env, recorder().runtime);
+      if (server === undefined) throw new Error("serve did not start");
+      harness.track.servers.push(server);
+      return `127.0.0.1:${server.port}`;
+    }),
+  );
+  const open = async (base: string, key: string) => {
+    const result = await tryConnect(WebSocket, `ws://${base}/ws?apiKey=${key}`);
+    if (!result.ok) return result;
+    harness.track.clients.push(result.client);
+    await result.client.ofType("connected");
+    return result.client;
+  };
+  const one = (await open(first!, "k1")) as TestClient;
+  expect(await open(second!, "k1")).toEqual(refused(429, "MAX_CONNECTIONS_PER_USER"));
+  const other = (await open(second!, "k2")) as TestClient;
+  expect(await stream(one, "c1")).toMatchObject({ type: "stream_complete" });
+  const overHttp = await fetch(`http://${second}/api/agent/stream`, {
+    method: "POST",
+    headers: { "x-api-key": "k1", "content-type": "application/json" },
+    body: JSON.stringify({ prompt: "hi", requestId: "c2" }),
+  });
+  expect(overHttp.status).toBe(429);
+  expect(await stream(other, "c3")).toMatchObject({ type: "stream_complete" });
 }, 30_000);
