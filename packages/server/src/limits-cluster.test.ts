@@ -126,10 +126,11 @@ it("an instance killed with SIGKILL gives its user's places back within the TTL"
   const freed = await eventually(
     async () => (await handshake(local, "carol")).ok,
     "the dead instance's place to expire",
-    4000,
+    6000,
   );
   console.log(`[limits] carol's place on the killed instance freed ${freed} ms after (TTL 1500)`);
-  expect(freed).toBeLessThan(1500 + 1000);
+  // The TTL plus the polling handshakes' own time on a loaded machine; never the 30 s default.
+  expect(freed).toBeLessThan(1500 + 2000);
 }, 30_000);
 
 it("Redis down: the limits count on each instance (fail open), handshakes and streams go on", async () => {
