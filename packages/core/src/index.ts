@@ -75,6 +75,7 @@ export type {
   BrokerState,
   BrokerTarget,
   BrokerTopic,
+  LimitStore,
   MessageBroker,
   PresenceMember,
   PresenceNode,

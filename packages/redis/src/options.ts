@@ -20,6 +20,15 @@ export interface RedisPresenceOptions {
   heartbeatMs?: number;
 }
 
+/** Cluster-wide limits (`maxConnectionsPerUser`, `agent.maxStreamsPerMinute`) on Redis. */
+export interface RedisLimitsOptions {
+  /**
+   * How long a handshake or stream start waits for Redis before this instance decides by its
+   * own count alone (fail open). @default 250
+   */
+  timeoutMs?: number;
+}
+
 /** Options of {@link createRedisBroker}: a `url` or a `client` (used as a template). */
 export interface RedisBrokerOptions {
   /** `redis://[[user]:password@]host[:port][/db]`; give this or `client`. */
@@ -40,6 +49,14 @@ export interface RedisBrokerOptions {
    */
   presence?: boolean | RedisPresenceOptions;
   /**
+   * Counts `maxConnectionsPerUser` and `agent.maxStreamsPerMinute` across the cluster on Redis: one
+   * Lua call per handshake of a capped user and per stream start, one `ZREM` per close. A
+   * connection's place outlives a dead instance by `presence.ttlMs` (refreshed every
+   * `presence.heartbeatMs`, their defaults without presence). `false`: each instance counts
+   * its own. @default true
+   */
+  limits?: boolean | RedisLimitsOptions;
+  /**
    * Sharded pub/sub (`SSUBSCRIBE`/`SPUBLISH`, Redis 7+), which scales on Redis Cluster.
    * @default "auto" (sharded when the server is Redis 7 or later)
    */
@@ -51,6 +68,8 @@ export interface ResolvedRedisBrokerOptions {
   client: RedisBrokerOptions["client"];
   prefix: string;
   presence: Required<RedisPresenceOptions> | false;
+  /** Place expiry and refresh come from presence's timing (its defaults without presence). */
+  limits: (Required<RedisLimitsOptions> & Required<RedisPresenceOptions>) | false;
   sharded: boolean | "auto";
 }
 
@@ -58,6 +77,7 @@ export const DEFAULTS = {
   prefix: "agentsocket",
   ttlMs: 30_000,
   heartbeatMs: 10_000,
+  limitsTimeoutMs: 250,
   sharded: "auto",
 } as const;
 
@@ -105,5 +125,18 @@ export function resolveOptions(options: RedisBrokerOptions): ResolvedRedisBroker
       throw new TypeError('The "presence.heartbeatMs" option must be below "presence.ttlMs"');
     presence = { ttlMs, heartbeatMs };
   }
-  return { url, client, prefix, presence, sharded };
+  let limits: ResolvedRedisBrokerOptions["limits"] = false;
+  if (options.limits !== false) {
+    if (
+      options.limits !== undefined &&
+      options.limits !== true &&
+      typeof options.limits !== "object"
+    )
+      throw new TypeError('The "limits" option must be a boolean or { timeoutMs }');
+    const given = typeof options.limits === "object" ? options.limits : {};
+    const timeoutMs = checkMs("limits.timeoutMs", given.timeoutMs, DEFAULTS.limitsTimeoutMs);
+    const timing = presence || { ttlMs: DEFAULTS.ttlMs, heartbeatMs: DEFAULTS.heartbeatMs };
+    limits = { timeoutMs, ...timing };
+  }
+  return { url, client, prefix, presence, limits, sharded };
 }

@@ -10,6 +10,7 @@ import type {
   BrokerNode,
   BrokerState,
   BrokerTopic,
+  LimitStore,
   MessageBroker,
   TicketStore,
 } from "@agentsocket/core";
@@ -18,6 +19,7 @@ import {
   type RedisBrokerOptions,
   type ResolvedRedisBrokerOptions,
 } from "./options.ts";
+import { RedisLimitStore } from "./limits.ts";
 import { RedisPresence } from "./presence.ts";
 import { RedisTicketStore } from "./tickets.ts";
 import { createRedisStreamStore, type RedisStreamStore } from "./stream-store.ts";
@@ -37,6 +39,11 @@ const routingKey = (args: string[]) => (/^EVAL/i.test(args[0] ?? "") ? args[3] :
 export interface RedisBroker extends MessageBroker {
   /** WebSocket tickets on Redis (`SET PX` + `GETDEL`): the manager uses it unless given its own. */
   readonly tickets: TicketStore;
+  /**
+   * `maxConnectionsPerUser` and `agent.maxStreamsPerMinute` across the cluster (undefined with
+   * `limits: false`): the manager and `createServer`'s agent use it.
+   */
+  readonly limits: LimitStore | undefined;
   /** Whether pub/sub is sharded (known once connected). */
   readonly sharded: boolean;
   /** Times the broker came back after being down. */
@@ -52,6 +59,7 @@ class RedisMessageBroker implements RedisBroker {
   reconnects = 0;
   readonly presence: RedisPresence | undefined;
   readonly tickets: RedisTicketStore;
+  readonly limits: RedisLimitStore | undefined;
   readonly #options: ResolvedRedisBrokerOptions;
   readonly #topics = new Set<BrokerTopic>();
   readonly #listener = (text: string) => {
@@ -80,6 +88,15 @@ class RedisMessageBroker implements RedisBroker {
         )
       : undefined;
     this.tickets = new RedisTicketStore({ sendCommand: (args) => this.#command(args) }, prefix);
+    const { limits } = this.#options;
+    this.limits = limits
+      ? new RedisLimitStore(
+          { sendCommand: (args) => this.#command(args) },
+          prefix,
+          limits.ttlMs,
+          limits.timeoutMs,
+        )
+      : undefined;
   }
 
   async start(node: BrokerNode): Promise<void> {
@@ -116,9 +133,9 @@ class RedisMessageBroker implements RedisBroker {
     const connected = Promise.all([pub.connect(), sub.connect()]);
     connected.catch(() => {});
     await Promise.race([connected.then(() => this.#ready()), firstFailure]);
-    const { presence } = this.#options;
-    if (presence) {
-      this.#heartbeat = setInterval(() => this.#beat(), presence.heartbeatMs);
+    const timing = this.#options.presence || this.#options.limits;
+    if (timing) {
+      this.#heartbeat = setInterval(() => this.#beat(), timing.heartbeatMs);
       this.#heartbeat.unref?.();
     }
   }
@@ -159,7 +176,8 @@ class RedisMessageBroker implements RedisBroker {
     if (this.#closed) return;
     await this.#streams?.close();
     clearInterval(this.#heartbeat);
-    if (this.state === "ready") await this.presence?.removeNode().catch(() => {});
+    if (this.state === "ready")
+      await Promise.all([this.presence?.removeNode().catch(() => {}), this.limits?.releaseAll()]);
     this.#closed = true;
     this.state = "down";
     await Promise.all([this.#sub, this.#pub].map((c) => shut(c)));
@@ -217,7 +235,8 @@ class RedisMessageBroker implements RedisBroker {
   }
 
   async #beat(): Promise<void> {
-    if (this.state === "ready") await this.presence?.heartbeat().catch(() => {});
+    if (this.state !== "ready") return;
+    await Promise.all([this.presence?.heartbeat().catch(() => {}), this.limits?.refresh()]);
   }
 
   #command(args: string[]): Promise<unknown> {

@@ -17,6 +17,10 @@ describe("createRedisBroker options", () => {
     expect(() =>
       createRedisBroker({ url: "redis://x", presence: { ttlMs: 1000, heartbeatMs: 1000 } }),
     ).toThrow(/"presence.heartbeatMs"/);
+    expect(() => createRedisBroker({ url: "redis://x", limits: { timeoutMs: 1 } })).toThrow(
+      /"limits.timeoutMs"/,
+    );
+    expect(createRedisBroker({ url: "redis://x", limits: false }).limits).toBeUndefined();
     expect(createRedisBroker({ url: "redis://x" }).state).toBe("down"); // not started: no I/O
   });
 });

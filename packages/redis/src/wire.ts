@@ -24,6 +24,15 @@ export const roomKeys = (prefix: string, room: string): [string, string, string]
   return [`${base}:m`, `${base}:x`, `${base}:u`];
 };
 
+/**
+ * The limit keys of a user (or of the key a limit counts by): its stream starts (ZSET start id →
+ * start ms) and its connection places (ZSET slot → expiry ms), in the user's slot.
+ */
+export const limitKeys = (prefix: string, key: string): { streams: string; places: string } => {
+  const base = `${prefix}:${tag(`user:${key}`)}:l`;
+  return { streams: `${base}:s`, places: `${base}:c` };
+};
+
 /** The HASH of live nodes: node id → `{"connections":n,"lastSeen":ms}`. */
 export const nodesKey = (prefix: string): string => `${prefix}:nodes`;
 

@@ -14,6 +14,7 @@ import {
   createAgentHttpHandler,
   createAgentService,
   createAgentWebSocketHandler,
+  withBrokerLimits,
   type AgentHttpHandler,
   type AgentService,
   type AgentWebSocketHandler,
@@ -114,7 +115,9 @@ export class AgentServer {
     this.#metrics = serverMetrics(this.websocket, config.metrics);
     for (const route of metricsRoutes(basePath, this.#metrics)) this.#addRoute(route);
     // One agent for both transports. It serves config.path unless the caller put a handler there.
-    const agentOptions = withBrokerStreamStore(config.agent, this.websocket.config.broker);
+    const { broker } = this.websocket.config;
+    // Resume's log and maxStreamsPerMinute's counts on the broker when it keeps them (Redis).
+    const agentOptions = withBrokerLimits(withBrokerStreamStore(config.agent, broker), broker);
     const agent = (this.#agent = createAgentService(neurolink, agentOptions));
     if (!this.websocket.hasHandler(this.websocket.config.path)) {
       this.websocket.registerHandler(

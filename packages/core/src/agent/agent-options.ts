@@ -4,7 +4,7 @@
 import { resolveConversations } from "./conversations/turns.ts";
 import { resolveResumeOptions } from "./resume/resume-options.ts";
 import type { AgentOptions, ResolvedAgentOptions } from "./service.ts";
-import { checkStreamRate } from "./stream-rate.ts";
+import { checkLimitStore, checkStreamRate } from "./stream-rate.ts";
 
 const DEFAULTS = {
   maxConcurrentStreams: 4,
@@ -42,6 +42,7 @@ export function resolveAgentOptions(options: AgentOptions): ResolvedAgentOptions
     throw new TypeError('The "allowedTools" option must be an array of tool names or "*"');
   }
   checkStreamRate(settings.maxStreamsPerMinute);
+  checkLimitStore(settings.limits);
   const conversations = resolveConversations(settings.conversations);
   const resume = resolveResumeOptions(settings.resume);
   return { ...settings, requestDefaults: { ...defaults }, allowedTools, conversations, resume };

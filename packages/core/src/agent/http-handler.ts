@@ -16,7 +16,7 @@ import { createSseStream, SSE_HEADERS } from "../streaming/sse.ts";
 import type { AgentBackend } from "./backend.ts";
 import { isJsonContentType, readJsonBody } from "./http-body.ts";
 import { MAX_REQUEST_ID, type AgentSchemas } from "./schemas.ts";
-import { streamLimit } from "./stream-rate.ts";
+import { admitStream } from "./stream-rate.ts";
 import {
   createAgentService,
   isAgentService,
@@ -126,7 +126,7 @@ export function createAgentHttpHandler(
       const prepared = await prepare("stream", request);
       if (prepared instanceof Response) return prepared;
       const { identity, requestId, payload } = prepared;
-      const limited = streamLimit(agent, identity.userId);
+      const limited = await admitStream(agent, identity.userId);
       if (limited) return refuse(limited.code, limited.message, requestId);
       const sse = createSseStream();
       const controller = new AbortController();

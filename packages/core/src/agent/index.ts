@@ -23,7 +23,7 @@ export type { ResumableStreamInfo, ResumePayload } from "./resume/resume-support
 // For transports other than wire protocol v1 (the Socket.IO binding): the owner's log writer.
 export { createOwnedStream } from "./resume/owned-stream.ts";
 export type { OwnedStream } from "./resume/owned-stream.ts";
-export { streamLimit } from "./stream-rate.ts";
+export { admitStream, streamLimit, withBrokerLimits } from "./stream-rate.ts";
 export { createAgentHttpHandler } from "./http-handler.ts";
 export type { AgentHttpHandler, AgentHttpHandlerOptions } from "./http-handler.ts";
 export type {

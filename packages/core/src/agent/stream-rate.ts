@@ -1,10 +1,13 @@
 /**
  * Streams started per user per minute (`maxStreamsPerMinute`), shared by the WebSocket and HTTP
  * agent handlers of one service: a sliding one-minute log of start times per user, at most
- * `maxStreamsPerMinute` entries each, swept once a minute so idle users cost nothing.
+ * `maxStreamsPerMinute` entries each, swept once a minute so idle users cost nothing. With a
+ * `limits` store (a Redis broker's, issue 13) a start this instance admits is also counted on the
+ * store, across the cluster: one round trip; the store down counts locally (fail open).
  */
+import type { LimitStore, MessageBroker } from "../cluster/broker.ts";
 import { WebSocketError } from "../errors.ts";
-import type { AgentService } from "./service.ts";
+import type { AgentOptions, AgentService } from "./service.ts";
 
 /** The agent's rate options (part of `AgentOptions`). */
 export interface AgentRateOptions {
@@ -12,9 +15,16 @@ export interface AgentRateOptions {
    * Streams one user may start in any 60 s; the next `stream` is answered `RATE_LIMITED` (an
    * `error` frame, HTTP 429 on `POST …/agent/stream`) and never reaches the backend. Users are the
    * authenticated ones; an anonymous WebSocket connection counts as its own user, anonymous HTTP
-   * requests are not counted. Counted per instance. @default undefined (no limit)
+   * requests are not counted. Counted per instance, or across the cluster with `limits`.
+   * @default undefined (no limit)
    */
   maxStreamsPerMinute?: number;
+  /**
+   * Where `maxStreamsPerMinute` is counted across instances: `createServer` passes its broker's
+   * (`createRedisBroker()` keeps one on Redis). This instance's own count is checked first.
+   * @default undefined (this instance counts alone)
+   */
+  limits?: LimitStore;
 }
 
 const WINDOW_MS = 60_000;
@@ -23,6 +33,23 @@ const WINDOW_MS = 60_000;
 export function checkStreamRate(value: unknown): void {
   if (value !== undefined && !(Number.isInteger(value) && (value as number) >= 1))
     throw new TypeError('The "maxStreamsPerMinute" option must be a positive integer');
+}
+
+/** @throws {TypeError} for a `limits` option that is not a {@link LimitStore}. */
+export function checkLimitStore(value: unknown): void {
+  if (value !== undefined && typeof (value as LimitStore | null)?.startStream !== "function")
+    throw new TypeError('The "limits" option must be a LimitStore (with startStream)');
+}
+
+/** `agent` with the broker's limit store, when it keeps one and `agent` counts streams. */
+export function withBrokerLimits(
+  agent: AgentOptions | undefined,
+  broker: MessageBroker | undefined,
+): AgentOptions | undefined {
+  const limits = broker?.limits;
+  if (limits === undefined || agent?.maxStreamsPerMinute === undefined || agent.limits)
+    return agent;
+  return { ...agent, limits };
 }
 
 class StreamRate {
@@ -42,6 +69,13 @@ class StreamRate {
     return undefined;
   }
 
+  /** Takes back the start recorded for `key` at `at` (the cluster refused it). */
+  forget(key: string, at: number): void {
+    const starts = this.#starts.get(key);
+    const index = starts?.lastIndexOf(at) ?? -1;
+    if (index >= 0) starts!.splice(index, 1);
+  }
+
   #sweep(now: number): void {
     this.#sweptAt = now;
     for (const [key, starts] of this.#starts)
@@ -51,20 +85,59 @@ class StreamRate {
 
 const RATES = new WeakMap<AgentService, StreamRate>();
 
+const refusal = (max: number, wait: number) =>
+  new WebSocketError(`At most ${max} streams per minute: retry in ${Math.ceil(wait / 1000)} s`, {
+    code: "RATE_LIMITED",
+  });
+
 /**
  * Counts a stream `key` (a user id, or a connection id for anonymous connections) starts on
- * `agent`: `undefined` when allowed, else the `RATE_LIMITED` error to answer with.
+ * `agent`: `undefined` when allowed, else the `RATE_LIMITED` error to answer with. Synchronous
+ * when this instance decides (no `limits` store, or its own count refuses), else a promise of the
+ * cluster's answer (which never rejects: the store failing allows).
+ */
+export function admitStream(
+  agent: AgentService,
+  key: string | undefined,
+): WebSocketError | undefined | Promise<WebSocketError | undefined> {
+  return count(agent, key, true);
+}
+
+function count(
+  agent: AgentService,
+  key: string | undefined,
+  waits: boolean,
+): WebSocketError | undefined | Promise<WebSocketError | undefined> {
+  const max = agent.options.maxStreamsPerMinute;
+  if (max === undefined || key === undefined) return undefined;
+  let rate = RATES.get(agent);
+  if (rate === undefined) RATES.set(agent, (rate = new StreamRate(max)));
+  const now = Date.now();
+  const wait = rate.admit(key, now);
+  if (wait !== undefined) return refusal(max, wait);
+  const store = agent.options.limits;
+  if (store === undefined) return undefined;
+  return store.startStream(key, max, WINDOW_MS).then(
+    (clusterWait) => {
+      if (clusterWait === undefined) return undefined;
+      if (waits) rate.forget(key, now); // else the stream ran: it stays counted here
+      return refusal(max, clusterWait);
+    },
+    () => undefined, // fail open: this instance's count admitted it
+  );
+}
+
+/**
+ * {@link admitStream} for callers that must answer at once (Socket.IO's stream start): this
+ * instance's count decides; with a `limits` store the start is still counted across the cluster,
+ * without waiting, so the other instances see it.
  */
 export function streamLimit(
   agent: AgentService,
   key: string | undefined,
 ): WebSocketError | undefined {
-  const max = agent.options.maxStreamsPerMinute;
-  if (max === undefined || key === undefined) return undefined;
-  let rate = RATES.get(agent);
-  if (rate === undefined) RATES.set(agent, (rate = new StreamRate(max)));
-  const wait = rate.admit(key, Date.now());
-  if (wait === undefined) return undefined;
-  const message = `At most ${max} streams per minute: retry in ${Math.ceil(wait / 1000)} s`;
-  return new WebSocketError(message, { code: "RATE_LIMITED" });
+  const verdict = count(agent, key, false);
+  if (!(verdict instanceof Promise)) return verdict;
+  void verdict; // never rejects
+  return undefined;
 }

@@ -21,7 +21,7 @@ import {
   type AgentOptions,
   type AgentService,
 } from "./service.ts";
-import { streamLimit } from "./stream-rate.ts";
+import { admitStream } from "./stream-rate.ts";
 
 interface InFlight extends TrackedRequest {
   stream: boolean;
@@ -110,19 +110,22 @@ export function createAgentWebSocketHandler(
     // Every kind counts (issue 8, hole 2): unbounded generate calls reached the backend at once.
     if (requests.size >= maxInFlightRequests)
       return errorFrame("TOO_MANY_REQUESTS", tooManyRequests, requestId);
+    let admitted: Promise<WebSocketError | undefined> | undefined; // the cluster's streams per minute
     if (stream) {
       let streams = 0;
       for (const request of requests.values()) if (request.stream) streams++;
       if (streams >= maxConcurrentStreams)
         return errorFrame("TOO_MANY_STREAMS", tooManyStreams, requestId);
-      const limited = streamLimit(agent, connection.user?.id ?? connection.id);
-      if (limited) throw limited;
+      const limited = admitStream(agent, connection.user?.id ?? connection.id);
+      if (limited instanceof WebSocketError) throw limited;
+      admitted = limited;
     }
     let settle!: () => void;
     const settled = new Promise<void>((resolve) => (settle = resolve));
     const request = { controller: new AbortController(), stream, settled };
     requests.set(requestId, request);
     return {
+      admitted,
       signal: request.controller.signal,
       controller: request.controller,
       detach: (detach: () => void) => void ((request as InFlight).detach = detach),
@@ -158,6 +161,8 @@ export function createAgentWebSocketHandler(
       const request = track(connection, requestId, true);
       if (request === undefined || "type" in request) return request;
       try {
+        const refused = request.admitted && (await request.admitted);
+        if (refused) throw refused;
         const owned = await resume?.open(connection, request.controller);
         if (owned) request.detach(() => owned.detach());
         await agent.stream(payload, identity(connection), owned ?? connection, {

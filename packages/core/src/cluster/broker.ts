@@ -56,6 +56,30 @@ export interface PresenceStore {
   nodes(): Promise<PresenceNode[]>;
 }
 
+/**
+ * Cluster-wide counters behind `maxConnectionsPerUser` and `agent.maxStreamsPerMinute`, when a
+ * broker keeps them (`createRedisBroker()` does, on Redis). Without one, core counts on this
+ * instance, synchronously. Any call may reject (the store down, or past its own short timeout):
+ * core then decides by this instance's own count — the limits fail open, handshakes and streams
+ * are never held up by the store.
+ */
+export interface LimitStore {
+  /**
+   * Records a stream start of `key` unless `max` were recorded in the last `windowMs`, across the
+   * cluster. @returns `undefined` when recorded, else the ms until a start will be.
+   */
+  startStream(key: string, max: number, windowMs: number): Promise<number | undefined>;
+  /**
+   * Takes one of `userId`'s `max` connection places for `slot` (a handshake, later its
+   * connection), unless the user holds `max` across the cluster. The store keeps a place alive
+   * while this instance lives (its entries expire on their own when it dies) and until
+   * {@link release}. @returns whether the place was taken.
+   */
+  acquire(userId: string, slot: string, max: number): Promise<boolean>;
+  /** Gives `slot`'s place back at once (never rejects). */
+  release(userId: string, slot: string): void;
+}
+
 /** What a broker learns about the node it serves, in {@link MessageBroker.start}. */
 export interface BrokerNode {
   readonly nodeId: string;
@@ -84,6 +108,8 @@ export interface MessageBroker {
   readonly presence?: PresenceStore;
   /** Where WebSocket tickets wait, when this broker keeps them (so any instance redeems them). */
   readonly tickets?: TicketStore;
+  /** Cluster-wide limit counters, when this broker keeps them (else each instance counts its own). */
+  readonly limits?: LimitStore;
   readonly state: BrokerState;
   /**
    * A stream log shared by the cluster's instances, so a stream may be resumed on any of them;

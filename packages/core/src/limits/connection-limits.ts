@@ -20,6 +20,7 @@ import {
   newTicket,
   type TicketStore,
 } from "./tickets.ts";
+import { ClusterUserPlaces } from "./user-places.ts";
 
 /** The manager, as the limits see it. */
 export interface LimitsHost {
@@ -63,6 +64,8 @@ export class ConnectionLimits {
   readonly #perAddress: number | undefined;
   readonly #tickets: { ttlMs: number; store: TicketStore } | undefined;
   readonly #firstMessage: ReturnType<typeof resolveFirstMessage>;
+  /** `maxConnectionsPerUser` across the cluster, when the broker keeps limits (issue 13). */
+  readonly #places: ClusterUserPlaces | undefined;
   /** Open (and first-message pending) connections per remote address. */
   readonly #byAddress = new Map<string, number>();
   #pending = 0;
@@ -84,6 +87,8 @@ export class ConnectionLimits {
       this.#tickets = { ttlMs: tickets.ttlMs, store };
     }
     this.#firstMessage = resolveFirstMessage(config.auth);
+    const store = this.#perUser !== undefined ? config.broker?.limits : undefined;
+    this.#places = store ? new ClusterUserPlaces(store, this.#perUser!) : undefined;
     LIMITS.set(host, this);
   }
 
@@ -114,7 +119,7 @@ export class ConnectionLimits {
       return { ok: true, awaitingAuth: true };
     }
     if (!auth.ok) return auth;
-    return this.#userRefusal(auth.user) ?? auth;
+    return this.#userRefusal(auth.user) ?? this.#clusterRefusal(auth);
   }
 
   /**
@@ -140,7 +145,7 @@ export class ConnectionLimits {
       closeTimeout: this.host.config.closeTimeout,
       authenticate: async (request) => {
         const auth = await this.authenticate(request);
-        return auth.ok ? (this.#userRefusal(auth.user) ?? auth) : auth;
+        return auth.ok ? (this.#userRefusal(auth.user) ?? this.#clusterRefusal(auth)) : auth;
       },
       accept: (accepted) => {
         release();
@@ -162,6 +167,7 @@ export class ConnectionLimits {
       this.#perUser !== undefined &&
       (this.byUser.get(user.id)?.size ?? 0) >= this.#perUser
     ) {
+      this.#places?.refused(user.id);
       const message = `At most ${this.#perUser} connections per user`;
       const code = "MAX_CONNECTIONS_PER_USER";
       managed.report(new WebSocketConnectionError(message, { code, connectionId: connection.id }));
@@ -169,12 +175,14 @@ export class ConnectionLimits {
       closeSocket(socket, CloseCode.POLICY_VIOLATION, "Too many connections");
       return false;
     }
+    if (user) this.#places?.opened(connection.id, user.id);
     this.#count(addressOf(connection.metadata.remoteAddress as string | undefined), 1);
     return true;
   }
 
   /** Called as a registered connection goes away. */
   closed(connection: WebSocketConnection): void {
+    this.#places?.closed(connection.id);
     this.#count(addressOf(connection.metadata.remoteAddress as string | undefined), -1);
   }
 
@@ -216,6 +224,18 @@ export class ConnectionLimits {
     if (user === undefined || this.#perUser === undefined) return undefined;
     if ((this.byUser.get(user.id)?.size ?? 0) < this.#perUser) return undefined;
     return reject("MAX_CONNECTIONS_PER_USER", `At most ${this.#perUser} connections per user`);
+  }
+
+  /** The user cap across the cluster: one round trip to the broker's limit store. */
+  #clusterRefusal(
+    auth: AuthResult & { ok: true },
+  ): AuthResult | Promise<AuthResult | UpgradeRejected> {
+    const user = auth.user;
+    if (this.#places === undefined || user === undefined) return auth; // no round trip
+    const message = `At most ${this.#perUser} connections per user`;
+    return this.#places
+      .take(user.id)
+      .then((taken) => (taken ? auth : reject("MAX_CONNECTIONS_PER_USER", message)));
   }
 
   #count(address: string | undefined, delta: number): void {

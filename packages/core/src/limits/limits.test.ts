@@ -5,6 +5,7 @@
 import { describe, expect, it } from "vitest";
 import { WebSocketConnectionManager } from "../connection-manager.ts";
 import { createAgentService } from "../agent/service.ts";
+import type { LimitStore } from "../cluster/broker.ts";
 import { createTestBackend } from "../testing/test-backend.ts";
 import { MessageRate } from "./message-rate.ts";
 import { createMemoryTicketStore, newTicket } from "./tickets.ts";
@@ -76,5 +77,11 @@ describe("option checks", () => {
     expect(() => createAgentService(createTestBackend(), { maxStreamsPerMinute: 0 })).toThrow(
       /"maxStreamsPerMinute"/,
     );
+  });
+
+  it("limits must be a LimitStore", () => {
+    const limits = {} as unknown as LimitStore;
+    expect(() => createAgentService(createTestBackend(), { limits })).toThrow(TypeError);
+    expect(() => createAgentService(createTestBackend(), { limits })).toThrow(/"limits"/);
   });
 });

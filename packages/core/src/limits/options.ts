@@ -41,14 +41,17 @@ export interface LimitsConfig {
    */
   rateLimit?: RateLimitOptions;
   /**
-   * Connections one authenticated user may have open on this instance; the next handshake gets
-   * HTTP 429 `MAX_CONNECTIONS_PER_USER`. @default undefined (no cap)
+   * Connections one authenticated user may have open; the next handshake gets HTTP 429
+   * `MAX_CONNECTIONS_PER_USER`. Counted across the cluster when the broker keeps limits
+   * (`createRedisBroker()`: one round trip per handshake, this instance's count checked first;
+   * Redis down, this instance's count alone), else per instance. @default undefined (no cap)
    */
   maxConnectionsPerUser?: number;
   /**
    * Connections one remote address may have open (or waiting for first-message auth) on this
    * instance; the next handshake gets HTTP 429 `MAX_CONNECTIONS_PER_IP`. Behind a proxy every
-   * client has the proxy's address: cap there instead. @default undefined (no cap)
+   * client has the proxy's address: cap there instead. Per instance, with a broker too.
+   * @default undefined (no cap)
    */
   maxConnectionsPerIp?: number;
   /** Single-use tickets, on whenever `auth` is configured; `false` turns them off. */
