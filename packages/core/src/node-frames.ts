@@ -85,9 +85,13 @@ export function writePreparedFrame(socket: object, frame: PreparedFrame): void {
     transport.cork();
     if (corked.push(transport) === 1) queueMicrotask(uncorkAll);
   }
-  const { bytes } = frame;
-  frame.wire ??= nodeBuffer ? nodeBuffer.from(bytes.buffer, bytes.byteOffset, bytes.length) : bytes;
-  sender.sendFrame!([frame.wire]);
+  // ws's `sendFrame` takes a list of chunks and only reads it: one list for every recipient.
+  frame.wire ??= [
+    nodeBuffer
+      ? nodeBuffer.from(frame.bytes.buffer, frame.bytes.byteOffset, frame.bytes.length)
+      : frame.bytes,
+  ];
+  sender.sendFrame!(frame.wire as unknown[]);
   if (transport.writableLength > FLUSH_ABOVE) {
     transport.uncork();
   }

@@ -54,10 +54,6 @@ export class FanoutHost {
   connection(id: string): WebSocketConnection | undefined {
     return this.byId.get(id)?.connection ?? this.parked?.connection(id);
   }
-  *connections(): IterableIterator<WebSocketConnection> {
-    for (const entry of this.byId.values()) yield entry.connection;
-    if (this.parked) yield* this.parked.connections();
-  }
   *userConnections(userId: string): IterableIterator<WebSocketConnection> {
     for (const entry of this.byUser.get(userId) ?? []) yield entry.connection;
     if (this.parked) yield* this.parked.userConnections(userId);
