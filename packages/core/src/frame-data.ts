@@ -1,9 +1,11 @@
 /**
- * Size and shape of frame payloads, without Node's `Buffer` so core runs on any runtime.
+ * Size and shape of frame payloads, and a fan-out message encoded once as a WebSocket frame,
+ * without Node's `Buffer` so core runs on any runtime.
  */
 import type { WebSocketData } from "./types.ts";
 
 const decoder = new TextDecoder();
+const encoder = new TextEncoder();
 
 /** UTF-8 length of a string, counted without encoding it. */
 export function utf8Length(text: string): number {
@@ -41,4 +43,56 @@ export function normalizeIncoming(data: WebSocketData, isBinary: boolean): strin
   const copy = new Uint8Array(byteLength);
   copy.set(data);
   return copy.buffer;
+}
+
+const TEXT = 0x1;
+const BINARY = 0x2;
+const FIN = 0x80;
+
+/**
+ * One message encoded once for many recipients: `bytes` is its whole server-to-client frame
+ * (RFC 6455 §5.2: FIN, text or binary opcode, unmasked, no extension bits), so a transport that
+ * can write raw frames (`SocketLike.sendFrame`) puts the same bytes on every connection instead
+ * of converting and framing the message once per recipient. Never valid on a connection that
+ * negotiated permessage-deflate: such a socket sends `data` as usual.
+ */
+export class PreparedFrame {
+  /** The frame: header, then the payload. */
+  readonly bytes: Uint8Array;
+  /** The payload's size in bytes (what instrumentation counts as sent). */
+  readonly payloadLength: number;
+  /**
+   * A slot for the transport's own view of `bytes`, made once per message (Node: a `Buffer`
+   * over them, so a write does not wrap the array again for each recipient).
+   */
+  wire: unknown = undefined;
+
+  /** @param data the message as `SocketLike.send` takes it (a string goes as a text frame). */
+  constructor(readonly data: WebSocketData) {
+    const text = typeof data === "string";
+    const payload = text ? encoder.encode(data) : toBytes(data);
+    const length = payload.byteLength;
+    const header = length < 126 ? 2 : length < 65536 ? 4 : 10;
+    const bytes = new Uint8Array(header + length);
+    bytes[0] = FIN | (text ? TEXT : BINARY);
+    if (header === 2) bytes[1] = length;
+    else if (header === 4) {
+      bytes[1] = 126;
+      bytes[2] = length >>> 8;
+      bytes[3] = length & 0xff;
+    } else {
+      bytes[1] = 127;
+      // 64-bit length, big-endian; a JS array is far below 2^53 bytes.
+      new DataView(bytes.buffer).setUint32(2, Math.floor(length / 2 ** 32));
+      new DataView(bytes.buffer).setUint32(6, length >>> 0);
+    }
+    // Copied, not referenced: bytes the caller changes after the send do not change the frame.
+    bytes.set(payload, header);
+    this.bytes = bytes;
+    this.payloadLength = length;
+  }
+}
+
+function toBytes(data: ArrayBuffer | Uint8Array): Uint8Array {
+  return data instanceof ArrayBuffer ? new Uint8Array(data) : data;
 }

@@ -5,6 +5,8 @@
  */
 import type { ConnectionEvents, UpgradeAccepted } from "./adapter-types.ts";
 import type { WebSocketConnectionManager } from "./connection-manager.ts";
+import type { PreparedFrame } from "./frame-data.ts";
+import { writePreparedFrame, writesPreparedFrames } from "./node-frames.ts";
 import { terminateNodeWebSocket } from "./node-terminate.ts";
 import { ForwardingSocket } from "./socket-with-send.ts";
 import type { SocketLike, WebSocketData } from "./types.ts";
@@ -34,8 +36,18 @@ function concat(parts: Bytes[]): Uint8Array {
 
 /** `socket` as core sees it: the same methods, and a terminate that does not stall the loop. */
 class NodeSocket extends ForwardingSocket {
+  constructor(inner: SocketLike) {
+    super(inner);
+    // Fan-out frames go out pre-encoded where `ws` allows it (not with permessage-deflate).
+    if (writesPreparedFrames(inner)) this.sendFrame = NodeSocket.prototype.sendFrame;
+  }
+
   send(data: WebSocketData): void {
     this.inner.send(data);
+  }
+
+  override sendFrame(frame: PreparedFrame): void {
+    writePreparedFrame(this.inner, frame);
   }
 
   // Always there: terminateNodeWebSocket destroys the transport even without `terminate()`.

@@ -4,6 +4,7 @@
  * them all: a peer that stops reading is closed with 1008 instead of queueing without limit.
  */
 import { WebSocketConnectionError } from "./errors.ts";
+import type { PreparedFrame } from "./frame-data.ts";
 import { ForwardingSocket } from "./socket-with-send.ts";
 import type { SocketLike, WebSocketData } from "./types.ts";
 
@@ -35,12 +36,21 @@ class LimitedSocket extends ForwardingSocket {
   }
 
   send(data: WebSocketData): void {
-    if (this.#overflowed) return;
+    if (this.#admit()) this.inner.send(data);
+  }
+
+  override sendFrame(frame: PreparedFrame): void {
+    if (this.#admit()) this.inner.sendFrame!(frame);
+  }
+
+  #admit(): boolean {
+    if (this.#overflowed) return false;
     const queued = this.inner.bufferedAmount;
-    if (queued <= this.maxBufferedBytes) return this.inner.send(data);
+    if (queued <= this.maxBufferedBytes) return true;
     this.#overflowed = true;
     const message = `Client did not read: ${queued} bytes unsent (maxBufferedBytes ${this.maxBufferedBytes})`;
     const { connectionId } = this;
     this.onOverflow(new WebSocketConnectionError(message, { code: "SLOW_CONSUMER", connectionId }));
+    return false;
   }
 }

@@ -10,6 +10,7 @@ import type { Instrumentation } from "./instrumentation/instrumentation.ts";
 import type { CompressionOptions } from "./compression.ts";
 import type { RoomsOptions } from "./rooms/options.ts";
 import type { HandlerOptions } from "./path-options.ts";
+import type { PreparedFrame } from "./frame-data.ts";
 
 /** The data a frame carries. */
 export type WebSocketData = string | ArrayBuffer | Uint8Array;
@@ -21,6 +22,13 @@ export type WebSocketData = string | ArrayBuffer | Uint8Array;
 export interface SocketLike {
   /** Sends one frame: strings as text frames, bytes as binary frames. */
   send(data: WebSocketData): void;
+  /**
+   * Optional: the same as `send(frame.data)`, but may write `frame.bytes` (the whole frame, built
+   * once per fan-out message) as they are. Only for a socket that puts raw frames on the wire in
+   * order with its other frames; one that negotiated permessage-deflate must send `frame.data`
+   * instead. Without it, fan-out uses `send`.
+   */
+  sendFrame?(frame: PreparedFrame): void;
   close(code?: number, reason?: string): void;
   /** Sends a protocol-level ping. Without it, core sends JSON `{type:"ping"}` frames instead. */
   ping?(): void;

@@ -11,6 +11,9 @@ import {
   answerUpgrade,
   rejectionResponse,
   terminateNodeWebSocket,
+  writePreparedFrame,
+  writesPreparedFrames,
+  type PreparedFrame,
   type UpgradeSocket,
   type ConnectionEvents,
   type SocketLike,
@@ -206,6 +209,8 @@ class RuntimeSocket implements SocketLike {
     // expire live peers, so core falls back to JSON ping frames.
     if (!raw.ping || !raw.on) this.ping = undefined;
     if (!raw.terminate) this.terminate = undefined;
+    // Fan-out frames pre-encoded: only `ws` on Node, without permessage-deflate.
+    if (!writesPreparedFrames(raw)) this.sendFrame = undefined;
     // Lets core hold back a connection past `maxFramesPerTurn` (`ws` on Node has both).
     if (!raw.pause || !raw.resume) {
       this.pause = undefined;
@@ -233,6 +238,10 @@ class RuntimeSocket implements SocketLike {
     const { raw } = this;
     if (raw.getBufferedAmount) return raw.getBufferedAmount();
     return typeof raw.bufferedAmount === "number" ? raw.bufferedAmount : 0;
+  }
+
+  sendFrame?(frame: PreparedFrame): void {
+    writePreparedFrame(this.raw, frame);
   }
 
   ping?(): void {

@@ -215,11 +215,7 @@ export class Fanout {
     const options = typeof filter === "function" ? { local: true } : (filter ?? {});
     const accept = typeof filter === "function" ? filter : undefined;
     const except = exceptSet(options.except);
-    let sent = 0;
-    for (const connection of this.host.connections()) {
-      if (except?.has(connection.id) || (accept && !accept(connection))) continue;
-      if (this.host.send(connection, data)) sent++;
-    }
+    const sent = this.host.deliverAll(data, except, accept);
     if (!options.local) this.#publish("all", { all: true }, data, except);
     return sent;
   }

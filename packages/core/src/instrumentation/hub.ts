@@ -8,6 +8,7 @@ import { invokeSafely } from "../callbacks.ts";
 import { ERRORS } from "../errors.ts";
 import { utf8Length } from "../frame-data.ts";
 import type { SocketLike, WebSocketConnection, WebSocketData, WebSocketHandler } from "../types.ts";
+import type { PreparedFrame } from "../frame-data.ts";
 import { ForwardingSocket } from "../socket-with-send.ts";
 import type { Instrumentation, StreamStatus } from "./instrumentation.ts";
 
@@ -179,9 +180,18 @@ class CountingSocket extends ForwardingSocket {
 
   send(data: WebSocketData): void {
     this.inner.send(data);
+    this.#sent(data, -1);
+  }
+
+  override sendFrame(frame: PreparedFrame): void {
+    this.inner.sendFrame!(frame);
+    this.#sent(frame.data, frame.payloadLength);
+  }
+
+  #sent(data: WebSocketData, size: number): void {
     const { sent, path } = this;
     if (sent.length !== 0) {
-      const bytes = sizeOf(data);
+      const bytes = size < 0 ? sizeOf(data) : size;
       for (let i = 0; i < sent.length; i++) callSafely(sent[i]!, path, bytes);
     }
     // Error frames are all built by JSON.stringify with `type` first; only they are parsed.

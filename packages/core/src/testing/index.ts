@@ -12,6 +12,7 @@ import { describe } from "vitest";
 import { abuseCases } from "./abuse-cases.ts";
 import { agentCases } from "./agent-cases.ts";
 import { authCases } from "./auth-cases.ts";
+import { broadcastCases } from "./broadcast-cases.ts";
 import { compressionCases } from "./compression-cases.ts";
 import { connectionCases } from "./connection-cases.ts";
 import { handshakeCases } from "./handshake-cases.ts";
@@ -34,6 +35,7 @@ export function runConformanceSuite(target: ConformanceTarget): void {
     describe("limits", () => limitCases(harness));
     describe("abuse limits", () => abuseCases(harness));
     describe("rooms", () => roomCases(harness));
+    describe("broadcast", () => broadcastCases(harness));
     describe("agent", () => agentCases(harness));
     if (target.server) describe("server", () => serverCases(harness));
     describe("hardening", () => hardeningCases(harness));

@@ -1,0 +1,95 @@
+/**
+ * Prepared frames on a real `ws` server socket: written as they are, in order with the socket's
+ * own sends, the frames of one turn in one write to the TCP socket (issue 14); never on a
+ * connection that negotiated permessage-deflate.
+ */
+import { once } from "node:events";
+import { afterEach, expect, it } from "vitest";
+import { WebSocket, WebSocketServer, type RawData } from "ws";
+import { PreparedFrame } from "./frame-data.ts";
+import { writePreparedFrame, writesPreparedFrames } from "./node-frames.ts";
+
+let wss: WebSocketServer | undefined;
+const clients: WebSocket[] = [];
+afterEach(() => {
+  for (const client of clients.splice(0)) client.terminate();
+  wss?.close();
+});
+
+interface Transport {
+  writableLength: number;
+  _write(...args: unknown[]): void;
+  _writev(...args: unknown[]): void;
+}
+
+/** A connected pair; `writes` counts the server TCP socket's writes to the kernel. */
+async function pair(perMessageDeflate = false) {
+  wss = new WebSocketServer({ port: 0, host: "127.0.0.1", perMessageDeflate });
+  await once(wss, "listening");
+  const { port } = wss.address() as { port: number };
+  const client = new WebSocket(`ws://127.0.0.1:${port}`);
+  clients.push(client);
+  const [server] = (await once(wss, "connection")) as [WebSocket];
+  await once(client, "open");
+  const received: (string | number[])[] = [];
+  client.on("message", (data: RawData, isBinary) => {
+    const bytes = data as Buffer;
+    received.push(isBinary ? [...bytes] : bytes.toString());
+  });
+  const transport = (server as unknown as { _socket: Transport })._socket;
+  const counter = { writes: 0 };
+  for (const method of ["_write", "_writev"] as const) {
+    const original = transport[method].bind(transport);
+    transport[method] = (...args: unknown[]) => (counter.writes++, original(...args));
+  }
+  const until = async (count: number) => {
+    while (received.length < count) await once(client, "message");
+  };
+  return { server, client, transport, received, counter, until };
+}
+
+it("writes the frames of one turn to the TCP socket at once, in order with plain sends", async () => {
+  const { server, transport, received, counter, until } = await pair();
+  expect(writesPreparedFrames(server)).toBe(true);
+  const text = new PreparedFrame('{"type":"héllo"}');
+  const binary = new PreparedFrame(new Uint8Array([1, 2, 3]));
+  for (let i = 0; i < 50; i++) writePreparedFrame(server, i % 2 ? binary : text);
+  server.send("plain"); // the socket's own frame, behind the prepared ones
+  writePreparedFrame(server, text);
+  expect(counter.writes).toBe(0); // held until the end of the turn
+  expect(transport.writableLength).toBeGreaterThan(0);
+  await until(52);
+  expect(counter.writes).toBe(1);
+  expect(received.slice(0, 2)).toEqual(['{"type":"héllo"}', [1, 2, 3]]);
+  expect(received.slice(48)).toEqual(['{"type":"héllo"}', [1, 2, 3], "plain", '{"type":"héllo"}']);
+});
+
+it("writes at once past 16 KiB held, so a turn's fan-out never holds much", async () => {
+  const { server, transport, counter, until } = await pair();
+  const frame = new PreparedFrame("y".repeat(6000));
+  for (let i = 0; i < 20; i++) {
+    writePreparedFrame(server, frame);
+    expect(transport.writableLength).toBeLessThanOrEqual(16 * 1024 + 6010);
+  }
+  expect(counter.writes).toBeGreaterThanOrEqual(6);
+  await until(20);
+});
+
+it("is not offered on a permessage-deflate connection, nor on a socket that is not ws", async () => {
+  const { server } = await pair({ threshold: 0 } as never);
+  expect(server.extensions).toMatch(/^permessage-deflate/);
+  expect(writesPreparedFrames(server)).toBe(false);
+  expect(writesPreparedFrames({ send() {}, readyState: 1 })).toBe(false);
+});
+
+it("hands a socket that is no longer open to its own send", async () => {
+  const { server, client } = await pair();
+  client.close();
+  await once(server, "close");
+  const errors: unknown[] = [];
+  const send = server.send.bind(server);
+  server.send = ((data: string) => send(data, (error) => errors.push(error))) as never;
+  writePreparedFrame(server, new PreparedFrame("late"));
+  await new Promise((resolve) => setImmediate(resolve));
+  expect(errors).toHaveLength(1); // ws answered the send: the socket is closed
+});
