@@ -61,6 +61,8 @@ export interface FloodResult {
   whileTaken: Latency;
   /** The probe's latency over the streams it requested in the flood's first second. */
   firstSecond: Latency;
+  /** CPU time the server used over the flood's first {@link CPU_WINDOW_MS}, in ms. */
+  serverCpuMs: number;
   /** Probe streams that ended other than complete, in order and with the demo's text. */
   probeBroken: number;
   crashed: boolean;
@@ -69,6 +71,8 @@ export interface FloodResult {
   serverLog: ServerLog;
 }
 
+/** The window of {@link FloodResult.serverCpuMs}: the flood proper and its aftermath. */
+export const CPU_WINDOW_MS = 2000;
 /** The upstream counters did not move for this long: the server has handled every frame. */
 const QUIET_MS = 3_000;
 /** The probe streams every 10 ms; under today's flood one stream can take many seconds. */
@@ -136,6 +140,10 @@ export async function runFlood(options: FloodOptions, timeout = 120_000): Promis
     await flooder.flooding;
     const underFlood = watchHealthyStreams(probe, expected, PROBE);
     const started = performance.now();
+    const cpuAtStart = target.cpuMs();
+    const cpuWindow = new Promise<number>((resolve) =>
+      setTimeout(() => resolve(target.cpuMs() - cpuAtStart), CPU_WINDOW_MS),
+    );
     let watching = true;
     let droppedAfterMs = NaN;
     const dropped = waitUntil(async () => !watching || (await floodGone()), timeout, "drop", 100)
@@ -171,6 +179,7 @@ export async function runFlood(options: FloodOptions, timeout = 120_000): Promis
       firstSecond: latencyOf(
         loaded.latencies.filter((_, i) => loaded.sentAt[i]! <= started + 1000),
       ),
+      serverCpuMs: await cpuWindow,
       probeBroken: idle.broken + loaded.broken,
       crashed,
       memory: crashed ? UNMEASURED : await target.memory(),

@@ -69,6 +69,7 @@ const flood: FloodResult = {
   takenForMs: 400,
   whileTaken: { p50: 2, p99: 6, samples: 50 },
   firstSecond: { p50: 2, p99: 6, samples: 50 },
+  serverCpuMs: 300,
   probeBroken: 0,
   crashed: false,
   memory,
