@@ -266,10 +266,10 @@ class ManagedEvents implements ConnectionEvents {
     this.count?.(data);
     const { managed } = this;
     if (managed.connection.socket.readyState !== OPEN) {
-      // A peer that keeps sending after the close: reading it until `closeTimeout` would parse
-      // all it sends (a flooder: 100,000 frames a second); terminating it now could lose the
-      // close frame on its way. It is read 64 frames per 50 ms, until it closes or times out.
-      if (++this.#afterClose % FRAMES_AFTER_CLOSE === 0) this.#budget?.rest(50);
+      // Sending on after the close: read 64 frames per 50 ms (not all a flooder sends, nor
+      // terminated at once, which could lose the close frame); past 1,024 it reads nothing.
+      if (++this.#afterClose > 16 * FRAMES_AFTER_CLOSE) return managed.terminate();
+      if (this.#afterClose % FRAMES_AFTER_CLOSE === 0) this.#budget?.rest(50);
       return managed.afterClose();
     }
     if (this.#budget) this.#budget.take(data, isBinary);

@@ -77,14 +77,14 @@ export function hardeningCases(h: Harness): void {
     await Promise.all([flooder.ofType("connected"), other.ofType("connected")]);
     // Issue 8's flood: requests sent without waiting for any answer.
     const payload = { prompt: "hold" };
-    for (let i = 0; i < 5000; i++) flooder.send({ type: "generate", requestId: `f${i}`, payload });
+    for (let i = 0; i < 1000; i++) flooder.send({ type: "generate", requestId: `f${i}`, payload });
     expect(await within(flooder.closed, "the 1008 close", 10_000)).toEqual({
       code: 1008,
       reason: "Too many requests refused",
     });
     const refusals = flooder.frames.filter((f) => f.code === "TOO_MANY_REQUESTS");
     expect(refusals.length).toBeGreaterThan(200);
-    expect(refusals.length).toBeLessThan(1000); // 256, and what drained meanwhile (64 a second)
+    expect(refusals.length).toBeLessThan(500); // 256, and what drained meanwhile (64 a second)
     expect(backend.state.peakGenerates).toBe(2);
     other.send({ type: "ping", timestamp: 3 });
     expect(await other.ofType("pong")).toEqual({ type: "pong", timestamp: 3 });
