@@ -59,6 +59,10 @@ export interface FloodResult {
   takenForMs: number;
   /** The probe's latency over the streams it requested within {@link FloodResult.takenForMs}. */
   whileTaken: Latency;
+  /** The probe's latency over the streams it requested in the flood's first second. */
+  firstSecond: Latency;
+  /** CPU time the server used over the flood's first {@link CPU_WINDOW_MS}, in ms. */
+  serverCpuMs: number;
   /** Probe streams that ended other than complete, in order and with the demo's text. */
   probeBroken: number;
   crashed: boolean;
@@ -67,6 +71,8 @@ export interface FloodResult {
   serverLog: ServerLog;
 }
 
+/** The window of {@link FloodResult.serverCpuMs}: the flood proper and its aftermath. */
+export const CPU_WINDOW_MS = 2000;
 /** The upstream counters did not move for this long: the server has handled every frame. */
 const QUIET_MS = 3_000;
 /** The probe streams every 10 ms; under today's flood one stream can take many seconds. */
@@ -120,6 +126,9 @@ export async function runFlood(options: FloodOptions, timeout = 120_000): Promis
   try {
     const probe = await WireClient.connect(target.port);
     for (let i = 0; i < 20; i++) await probe.stream(HEALTHY_PROMPT); // warm-up
+    // And the routes polled during the flood: the server's first HTTP answer loads modules
+    // (Node 20's `Response` loads undici: 100–300 ms of the loop), which is not the flood's doing.
+    await Promise.all([target.connections(), target.upstream()]);
     await target.markBefore();
     const idleProbe = watchHealthyStreams(probe, expected, PROBE);
     await new Promise((resolve) => setTimeout(resolve, idleMs));
@@ -131,6 +140,10 @@ export async function runFlood(options: FloodOptions, timeout = 120_000): Promis
     await flooder.flooding;
     const underFlood = watchHealthyStreams(probe, expected, PROBE);
     const started = performance.now();
+    const cpuAtStart = target.cpuMs();
+    const cpuWindow = new Promise<number>((resolve) =>
+      setTimeout(() => resolve(target.cpuMs() - cpuAtStart), CPU_WINDOW_MS),
+    );
     let watching = true;
     let droppedAfterMs = NaN;
     const dropped = waitUntil(async () => !watching || (await floodGone()), timeout, "drop", 100)
@@ -163,6 +176,10 @@ export async function runFlood(options: FloodOptions, timeout = 120_000): Promis
       flood: latencyOf(loaded.latencies),
       takenForMs: takenUntil - started,
       whileTaken: latencyOf(loaded.latencies.filter((_, i) => loaded.sentAt[i]! <= takenUntil)),
+      firstSecond: latencyOf(
+        loaded.latencies.filter((_, i) => loaded.sentAt[i]! <= started + 1000),
+      ),
+      serverCpuMs: await cpuWindow,
       probeBroken: idle.broken + loaded.broken,
       crashed,
       memory: crashed ? UNMEASURED : await target.memory(),

@@ -68,6 +68,8 @@ const flood: FloodResult = {
   flood: { p50: 2, p99: 6, samples: 100 },
   takenForMs: 400,
   whileTaken: { p50: 2, p99: 6, samples: 50 },
+  firstSecond: { p50: 2, p99: 6, samples: 50 },
+  serverCpuMs: 300,
   probeBroken: 0,
   crashed: false,
   memory,

@@ -101,6 +101,8 @@ export const FLOOD_ROWS: Row<FloodResult>[] = [
   ...latency("under flood", (r) => r.flood),
   ["flood got bytes out for (s)", (r) => seconds(r.takenForMs)],
   ...latency("while it did", (r) => r.whileTaken),
+  ...latency("in its first second", (r) => r.firstSecond),
+  ["server CPU in the flood's first 2 s (ms)", (r) => n(r.serverCpuMs)],
   ["probe streams broken", (r) => n(r.probeBroken)],
   ...memoryRows<FloodResult>(false),
 ];

@@ -50,6 +50,8 @@ export interface Target {
   /** Open WebSocket connections, as `/api/health/websocket` reports them. */
   connections(): Promise<number>;
   upstream(): Promise<UpstreamReport>;
+  /** CPU time the server process has used (user + system), in ms, from /proc (10 ms steps). */
+  cpuMs(): number;
   /**
    * Waits up to `timeout` ms for the server to hold no connection and run no upstream call (it
    * sees each close a moment after the client), then reports what it still holds.
@@ -73,6 +75,17 @@ function procStatus(pid: number, field: "VmRSS" | "VmHWM"): number | undefined {
     return kb === undefined ? undefined : Number(kb) * 1024;
   } catch {
     return undefined;
+  }
+}
+
+/** utime + stime of /proc/<pid>/stat, in ms (NaN where unreadable); the kernel counts 100 Hz ticks. */
+function procCpuMs(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return (Number(fields[11]) + Number(fields[12])) * 10; // fields 14 and 15 of proc(5)
+  } catch {
+    return NaN;
   }
 }
 
@@ -137,6 +150,7 @@ export async function startTarget(framework: Framework, tokensPerSecond: number)
     },
     connections,
     upstream,
+    cpuMs: () => procCpuMs(server.pid),
     async leftovers(timeout = 10_000) {
       const idle = async () => {
         const { stream, generate } = await upstream();

@@ -50,6 +50,7 @@ export class FrameBudget {
   #usedIn = -1;
   #draining = false;
   #holding = false;
+  #resting = false;
   #waiting: [WebSocketData, boolean][] | undefined;
 
   /** `socket` must have `pause()` and `resume()`. */
@@ -68,6 +69,21 @@ export class FrameBudget {
     this.#draining = true;
     this.socket.pause!();
     setImmediate(() => this.#drain());
+  }
+
+  /**
+   * Stops reading for `ms`: the socket is closing and its peer keeps sending (frames that are
+   * dropped anyway). Reading again now and then finds the peer's close reply, if it sends one.
+   */
+  rest(ms: number): void {
+    if (this.#resting) return;
+    this.#resting = true;
+    this.socket.pause!();
+    const wake = () => {
+      this.#resting = false;
+      if (!this.#draining) this.socket.resume!();
+    };
+    unrefTimer(setTimeout(wake, ms));
   }
 
   #spend(): boolean {
@@ -97,7 +113,7 @@ export class FrameBudget {
     if (this.#holding) return void unrefTimer(setTimeout(() => this.#drain(), HOLD_POLL_MS));
     if (waiting.length > 0) return void setImmediate(() => this.#drain());
     this.#draining = false;
-    this.socket.resume!();
+    if (!this.#resting) this.socket.resume!();
   }
 }
 

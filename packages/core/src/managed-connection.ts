@@ -38,6 +38,8 @@ type Settings = Pick<
  * `maxBufferedBytes` that closes it.
  */
 const HOLD_READING_ABOVE = 256 * 1024;
+/** Frames a peer may send after the server's close frame before it is no longer read. */
+const FRAMES_AFTER_CLOSE = 64;
 
 export class ManagedConnection implements HeartbeatTarget {
   pingSentAt = 0;
@@ -175,6 +177,15 @@ export class ManagedConnection implements HeartbeatTarget {
     invokeSafely(onError, () => {}, this.connection, reported);
   }
 
+  /**
+   * A frame arrived after the server's close frame (core's, or the handler's through
+   * `connection.socket.close()`): it is dropped, and a peer that does not answer the close is
+   * terminated after `closeTimeout` (a flooder that reads nothing never sees it). @internal
+   */
+  afterClose(): void {
+    if (!this.#closing && !this.#closed) void this.close(CloseCode.NORMAL, "");
+  }
+
   /** A frame arrived (past the frame budget). @internal */
   receive(data: WebSocketData, isBinary: boolean): void {
     if (this.#closed || this.#closing) return;
@@ -231,6 +242,7 @@ export class ManagedConnection implements HeartbeatTarget {
  */
 class ManagedEvents implements ConnectionEvents {
   readonly #budget: FrameBudget | undefined;
+  #afterClose = 0;
 
   constructor(
     private readonly managed: ManagedConnection,
@@ -252,6 +264,14 @@ class ManagedEvents implements ConnectionEvents {
 
   message(data: WebSocketData, isBinary: boolean): void {
     this.count?.(data);
+    const { managed } = this;
+    if (managed.connection.socket.readyState !== OPEN) {
+      // Sending on after the close: read 64 frames per 50 ms (not all a flooder sends, nor
+      // terminated at once, which could lose the close frame); past 1,024 it reads nothing.
+      if (++this.#afterClose > 16 * FRAMES_AFTER_CLOSE) return managed.terminate();
+      if (this.#afterClose % FRAMES_AFTER_CLOSE === 0) this.#budget?.rest(50);
+      return managed.afterClose();
+    }
     if (this.#budget) this.#budget.take(data, isBinary);
     else this.managed.receive(data, isBinary);
   }

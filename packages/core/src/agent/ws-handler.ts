@@ -2,7 +2,8 @@
  * `createAgentWebSocketHandler(neurolink)`: the agent over WebSocket — generate, stream,
  * tool_call and cancel, several streams per connection multiplexed by `requestId`.
  */
-import { ERRORS, WebSocketError, toError } from "../errors.ts";
+import { CloseCode, ERRORS, WebSocketError, toError } from "../errors.ts";
+import { MessageRate } from "../limits/message-rate.ts";
 import { WebSocketMessageRouter } from "../message-router.ts";
 import { errorFrame } from "../protocol.ts";
 import { OPEN, type WebSocketConnection, type WebSocketHandler } from "../types.ts";
@@ -28,6 +29,15 @@ interface InFlight extends TrackedRequest {
   /** Set on a resumable stream: a closing connection detaches it instead of aborting it. */
   detach?: () => void;
 }
+
+/**
+ * Refused requests a connection may pile up before it is closed with 1008; the pile drains at 64
+ * a second (issue 8, the flood). A client that overshoots its caps now and then, or sends a
+ * burst of a few hundred at once, only gets `error` frames; one that keeps sending requests
+ * without waiting for their answers is closed within a few hundred, instead of being answered
+ * tens of thousands of refusals that the kernel's buffers absorb before any backpressure shows.
+ */
+const REFUSALS = { messagesPerSecond: 64, burst: 1, maxRefusals: 256 } as const;
 
 /** The agent's WebSocket handler, with what resumable streams add. */
 export interface AgentWebSocketHandler extends WebSocketHandler {
@@ -89,6 +99,23 @@ export function createAgentWebSocketHandler(
   const { maxInFlightRequests, maxConcurrentStreams } = agent.options;
   const tooManyRequests = `At most ${maxInFlightRequests} requests in flight per connection`;
   const tooManyStreams = `At most ${maxConcurrentStreams} concurrent streams per connection`;
+  const refusals = new WeakMap<WebSocketConnection, MessageRate>();
+  const refuse = (
+    connection: WebSocketConnection,
+    code: "TOO_MANY_REQUESTS" | "TOO_MANY_STREAMS",
+    requestId: string,
+  ) => {
+    let pile = refusals.get(connection);
+    if (pile === undefined) refusals.set(connection, (pile = new MessageRate(REFUSALS)));
+    if (!pile.refused(Date.now()))
+      return errorFrame(
+        code,
+        code === "TOO_MANY_STREAMS" ? tooManyStreams : tooManyRequests,
+        requestId,
+      );
+    connection.socket.close(CloseCode.POLICY_VIOLATION, "Too many requests refused");
+    return undefined;
+  };
 
   /**
    * Registers a request so `cancel` and disconnects can abort it; a refused one gets its
@@ -109,13 +136,12 @@ export function createAgentWebSocketHandler(
     }
     // Every kind counts (issue 8, hole 2): unbounded generate calls reached the backend at once.
     if (requests.size >= maxInFlightRequests)
-      return errorFrame("TOO_MANY_REQUESTS", tooManyRequests, requestId);
+      return refuse(connection, "TOO_MANY_REQUESTS", requestId);
     let admitted: Promise<WebSocketError | undefined> | undefined; // the cluster's streams per minute
     if (stream) {
       let streams = 0;
       for (const request of requests.values()) if (request.stream) streams++;
-      if (streams >= maxConcurrentStreams)
-        return errorFrame("TOO_MANY_STREAMS", tooManyStreams, requestId);
+      if (streams >= maxConcurrentStreams) return refuse(connection, "TOO_MANY_STREAMS", requestId);
       const limited = admitStream(agent, connection.user?.id ?? connection.id);
       if (limited instanceof WebSocketError) throw limited;
       admitted = limited;

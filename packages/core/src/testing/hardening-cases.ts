@@ -65,6 +65,56 @@ export function hardeningCases(h: Harness): void {
     expect(backend.state.peakGenerates).toBe(2);
   });
 
+  it("closes with 1008 a connection that keeps sending requests past its cap, after a few hundred refusals", async () => {
+    const backend = createTestBackend();
+    const handler = createAgentWebSocketHandler(backend, {
+      maxInFlightRequests: 2,
+      onError: () => {},
+    });
+    const { manager, wsUrl } = await h.serve({}, { "/ws": handler });
+    const flooder = await h.connect(wsUrl());
+    const other = await h.connect(wsUrl());
+    await Promise.all([flooder.ofType("connected"), other.ofType("connected")]);
+    // Issue 8's flood: requests sent without waiting for any answer.
+    const payload = { prompt: "hold" };
+    for (let i = 0; i < 1000; i++) flooder.send({ type: "generate", requestId: `f${i}`, payload });
+    expect(await within(flooder.closed, "the 1008 close", 10_000)).toEqual({
+      code: 1008,
+      reason: "Too many requests refused",
+    });
+    const refusals = flooder.frames.filter((f) => f.code === "TOO_MANY_REQUESTS");
+    expect(refusals.length).toBeGreaterThan(200);
+    expect(refusals.length).toBeLessThan(500); // 256, and what drained meanwhile (64 a second)
+    expect(backend.state.peakGenerates).toBe(2);
+    other.send({ type: "ping", timestamp: 3 });
+    expect(await other.ofType("pong")).toEqual({ type: "pong", timestamp: 3 });
+    expect(manager.getConnectionCount()).toBe(1);
+  });
+
+  it("hands the handler no frame after its close; the closing handshake still completes", async () => {
+    const closed = deferred<number>();
+    let seen = 0;
+    const { wsUrl } = await h.serve(
+      {},
+      {
+        "/ws": {
+          onMessage: (connection) => (seen++, connection.socket.close(4000, "Bye")),
+          onClose: (_connection, code) => closed.resolve(code),
+        },
+      },
+    );
+    const client = await h.connect(wsUrl());
+    await client.ofType("connected");
+    for (let i = 0; i < 200; i++) client.send({ type: "chat", text: `${i}` });
+    // Frames after the close are dropped (and read slowly): the peer's close reply still comes.
+    expect(await within(closed.promise, "the server's onClose")).toBe(4000);
+    expect(await within(client.closed, "the client's close")).toEqual({
+      code: 4000,
+      reason: "Bye",
+    });
+    expect(seen).toBe(1);
+  });
+
   it("closes a connection that stops reading with 1008 once maxBufferedBytes are unsent", async () => {
     const overflow = deferred<Error>();
     const frame = JSON.stringify({ type: "fill", data: "x".repeat(4080) });
