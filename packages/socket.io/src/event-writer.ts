@@ -28,7 +28,10 @@ interface EngineInternals {
 
 /** Bytes queued for `socket`'s client: engine.io's write buffer plus the WebSocket's own. */
 export function queuedBytes(socket: Socket): number {
-  const engine = socket.conn as unknown as EngineInternals;
+  return engineBytes(socket.conn as unknown as EngineInternals);
+}
+
+function engineBytes(engine: EngineInternals): number {
   let bytes = engine.transport?.socket?.bufferedAmount ?? 0;
   const packets = engine.writeBuffer;
   // Read once per token: an indexed loop, and nothing to count in the usual empty buffer.
@@ -68,12 +71,15 @@ export function createEventWriter(socket: Socket, events: StreamEvents): FrameWr
  */
 class EventWriter implements FrameWriter {
   readonly writeText: (content: string) => void;
+  /** The client's engine.io socket: one per Socket.IO client, for its whole life. */
+  private readonly engine: EngineInternals;
 
   constructor(
     private readonly socket: Socket,
     private readonly events: StreamEvents,
   ) {
     this.writeText = events.text;
+    this.engine = socket.conn as unknown as EngineInternals;
   }
 
   write(json: string): void {
@@ -81,7 +87,7 @@ class EventWriter implements FrameWriter {
   }
 
   get bufferedAmount(): number {
-    const bytes = queuedBytes(this.socket);
+    const bytes = engineBytes(this.engine);
     this.events.queued?.(bytes);
     return bytes;
   }
