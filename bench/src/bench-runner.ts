@@ -75,8 +75,11 @@ export async function runBench(plan: BenchPlan): Promise<BenchResults> {
         results.failures.push({ run, runtime: runtime.id, ...failure });
         plan.log(`${prefix(failure.server)} ${failure.scenario}: FAILED: ${failure.error}`);
       };
+      // Plain Socket.IO and the binding carry the same paced workload (issue 15's comparison).
+      const pairedStreams: { value: number | undefined } = { value: undefined };
       for (const kind of rotate(servers, run)) {
-        await runServer(plan, runtime, kind, record, prefix(kind), fail);
+        const paired = kind === "socketio" || kind === "socketio-agent" ? pairedStreams : undefined;
+        await runServer(plan, runtime, kind, record, prefix(kind), fail, paired);
       }
       if (scenarios.includes("cluster")) {
         for (const system of rotate(clusterSystems(servers), run)) {
@@ -123,6 +126,7 @@ async function runServer(
   record: RuntimeResults,
   prefix: string,
   fail: (failure: Omit<Failure, "run" | "runtime">) => void,
+  pairedStreams?: { value: number | undefined },
 ): Promise<void> {
   const { sizes } = plan;
   const ids = plan.scenarios.filter((id): id is ScenarioId => id in SCENARIOS);
@@ -143,6 +147,7 @@ async function runServer(
         server,
         sizes,
         log: (message: string) => plan.log(`${prefix} ${id}: ${message}`),
+        ...(pairedStreams ? { pairedStreams } : {}),
       };
       try {
         const values = await withTimeout(

@@ -137,7 +137,9 @@ ${failures.length > 0 ? `\n## Failures\n\n${failures.join("\n")}\n` : ""}
 - **Load in scenario 2.** Each server gets about half of _its own_ capacity for paced tokens:
   two short calibration rounds measure how busy it is (share of one core) with all streams
   running and scale the stream count toward 50 %. Servers therefore see different stream
-  counts; the table shows them and the CPU share actually reached. Scenario 1's tokens/s is not
+  counts; the table shows them and the CPU share actually reached. The exception is the pair
+  plain Socket.IO / agentsocket on Socket.IO, compared on the same workload: whichever of the
+  two runs first in a round calibrates, and the other measures with its stream count. Scenario 1's tokens/s is not
   used as capacity: coalescing makes it several times what paced traffic reaches.
 - **Latency** is measured from the moment the backend yields a token (stamped in the token) to
   the moment the client's \`message\` event runs, across processes, corrected by a clock offset

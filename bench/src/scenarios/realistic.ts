@@ -8,7 +8,9 @@
  * coalesces hundreds of tokens per frame, while paced tokens leave one per frame, so scenario 1's
  * tokens/s would overstate its capacity several times. Two short calibration rounds each measure
  * how busy the server is (share of one core) while every stream runs, and scale the stream count
- * toward 50 %; the measured round then reports the share it actually reached.
+ * toward 50 %; the measured round then reports the share it actually reached. The Socket.IO
+ * binding and plain Socket.IO measure with one stream count (`pairedStreams`): the first of them
+ * to run in a round calibrates it, so both carry the same workload.
  */
 import type { BenchClient } from "../clients/bench-client.ts";
 import { closeClients, openClients } from "../clients/connect.ts";
@@ -63,7 +65,7 @@ async function pacedRound(
 /** Scenario 2: latency and CPU per token of paced streams at ~half capacity. */
 export const realistic: Scenario = {
   id: "realistic",
-  async run({ server, sizes, log }) {
+  async run({ server, sizes, log, pairedStreams }) {
     const { rate, seconds, minStreams, maxStreams } = sizes.realistic;
     const clamp = (n: number) => Math.min(Math.max(Math.round(n), minStreams), maxStreams);
     const tally = new Tally(await server.clockOffset());
@@ -97,6 +99,13 @@ export const realistic: Scenario = {
         }
       }
 
+      if (pairedStreams) {
+        if (pairedStreams.value === undefined) pairedStreams.value = streams;
+        else if (pairedStreams.value !== streams) {
+          log(`measuring with its peer's ${pairedStreams.value} streams (calibrated: ${streams})`);
+          streams = pairedStreams.value;
+        }
+      }
       const tokens = Math.round(rate * seconds);
       const measured = await useClients(streams);
       tally.reset();

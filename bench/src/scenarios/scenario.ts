@@ -12,6 +12,12 @@ export interface ScenarioContext {
   sizes: Sizes;
   /** Progress notes for the console. */
   log(message: string): void;
+  /**
+   * Scenario 2's stream count shared with a peer server of this run and runtime: the Socket.IO
+   * binding is judged against plain Socket.IO on the same workload, so whichever of the two runs
+   * first sets it after its calibration and the other measures with it.
+   */
+  pairedStreams?: { value: number | undefined };
 }
 
 /** A scenario: measures one server, returns its figures. */
