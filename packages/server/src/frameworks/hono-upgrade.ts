@@ -12,6 +12,7 @@ import type { Context, MiddlewareHandler } from "hono";
 import type { UpgradeWebSocket, WSContext, WSEvents } from "hono/ws";
 import type { WebSocket, WebSocketServer } from "ws";
 import { answerUpgrade } from "@agentsocket/core/adapter";
+import { upgradeRequest } from "./hono-request.ts";
 
 /** What the agentsocket middleware's `upgradeWebSocket` hands over: the events of one socket. */
 type CreateEvents = (c: Context) => WSEvents<unknown> | Promise<WSEvents<unknown>>;
@@ -79,7 +80,7 @@ export function honoUpgrades(wss: WebSocketServer): HonoUpgrades {
   ): Promise<void> {
     const url = requestUrl(request);
     if (url === undefined) return answerUpgrade(socket, BAD_REQUEST);
-    const response = await fetch(new Request(url, { headers: requestHeaders(request) }), {
+    const response = await fetch(upgradeRequest(url, request), {
       incoming: request,
       outgoing: undefined,
     });
@@ -117,15 +118,6 @@ function requestUrl(request: IncomingMessage): string | undefined {
   } catch {
     return undefined;
   }
-}
-
-function requestHeaders(request: IncomingMessage): Headers {
-  const headers = new Headers();
-  for (const name in request.headers) {
-    const value = request.headers[name];
-    if (value) headers.append(name, Array.isArray(value) ? value[0]! : value);
-  }
-  return headers;
 }
 
 /** The socket as Hono's events see it (`WSContext`'s shape), over the `ws` socket. */
