@@ -26,14 +26,26 @@ it("gives the app's middleware a working Request on the handshake", async () => 
   const app = new Hono();
   app.use(async (c, next) => {
     const raw = c.req.raw;
+    const lazy = [c.req.header("x-app"), raw.headers.has("X-App"), raw.headers.get("x-none")];
+    const listed = [...raw.headers.keys()].includes("x-app");
+    raw.headers.set("x-set", "1");
     const copy = raw.clone();
+    raw.headers.set("x-after", "2");
     seen.push({
       url: new URL(c.req.url).pathname + new URL(c.req.url).search,
       method: c.req.method,
-      header: c.req.header("x-app"),
+      lazy,
+      listed,
       isRequest: raw instanceof Request,
+      isHeaders: raw.headers instanceof Headers,
       aborted: raw.signal.aborted,
-      copy: [copy.method, copy.headers.get("x-app"), copy.url === raw.url],
+      copy: [
+        copy.method,
+        copy.headers.get("x-app"),
+        copy.headers.get("x-set"),
+        copy.url === raw.url,
+      ],
+      after: [raw.headers.get("x-after"), raw.clone().headers.get("x-after")],
       body: await raw.text(),
       tag: Object.prototype.toString.call(raw),
     });
@@ -67,13 +79,16 @@ it("gives the app's middleware a working Request on the handshake", async () => 
   const expected = {
     url: "/ws?x=1",
     method: "GET",
+    listed: true,
     isRequest: true,
+    isHeaders: true,
+    after: ["2", "2"],
     aborted: false,
     body: "",
     tag: "[object Request]",
   };
   expect(seen).toEqual([
-    { ...expected, header: "yes", copy: ["GET", "yes", true] },
-    { ...expected, header: "refuse", copy: ["GET", "refuse", true] },
+    { ...expected, lazy: ["yes", true, null], copy: ["GET", "yes", "1", true] },
+    { ...expected, lazy: ["refuse", true, null], copy: ["GET", "refuse", "1", true] },
   ]);
 });
