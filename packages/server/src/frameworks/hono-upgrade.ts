@@ -138,10 +138,16 @@ class NodeWSContext {
   }
 }
 
+/**
+ * One `open` event for every socket: only the agentsocket middleware's events see it, and they
+ * ignore it (Node's `Event` constructor is work and garbage on every handshake otherwise).
+ */
+const OPEN = new Event("open");
+
 /** Hands the open socket to `events`, as plain `{ data }` / `{ code, reason }` / `{ error }` events. */
 function open(ws: WebSocket, events: WSEvents<unknown>): void {
   const ctx = new NodeWSContext(ws) as unknown as WSContext<unknown>;
-  events.onOpen?.(new Event("open"), ctx);
+  events.onOpen?.(OPEN, ctx);
   // Called as methods: the agentsocket middleware's events are an object of them.
   ws.on("message", (data, isBinary) => {
     const bytes = Array.isArray(data)
