@@ -7,6 +7,7 @@
  * algorithm that is not pinned, malformed base64url) goes to `jwtVerify` itself, so every token
  * gets the verdict `jose` would give it.
  */
+import { Buffer } from "node:buffer";
 import { createHmac, timingSafeEqual } from "node:crypto";
 import { UnsecuredJWT, type JWTPayload, type JWTVerifyOptions } from "jose";
 
