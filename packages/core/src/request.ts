@@ -21,20 +21,34 @@ export function readHeader(headers: HeaderSource, name: string): string | undefi
  */
 export function readHeaderValues(request: UpgradeRequest, name: string): string[] {
   const key = name.toLowerCase();
-  const values: string[] = [];
+  const items: string[] = [];
   const raw = request.rawHeaders ?? [];
-  for (let i = 0; i + 1 < raw.length; i += 2)
-    if (raw[i]!.toLowerCase() === key) values.push(raw[i + 1]!);
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    const line = raw[i]!;
+    if (line.length === key.length && line.toLowerCase() === key) addItems(items, raw[i + 1]!);
+  }
   const { headers } = request;
   if (typeof headers.get === "function") {
     const value = (headers as { get(name: string): string | null }).get(key);
-    if (value !== null) values.push(value);
+    if (value !== null) addItems(items, value);
   } else {
     const value = (headers as Record<string, string | string[] | undefined>)[key];
-    if (value !== undefined) values.push(...(Array.isArray(value) ? value : [value]));
+    if (Array.isArray(value)) for (const each of value) addItems(items, each);
+    else if (value !== undefined) addItems(items, value);
   }
-  const items = values.flatMap((value) => value.split(",").map((item) => item.trim()));
-  return [...new Set(items)].filter(Boolean);
+  // Usually one credential, seen twice on Node (raw lines and parsed headers).
+  if (items.length === 2 && items[0] === items[1]) items.pop();
+  return items.length > 2 ? [...new Set(items)] : items;
+}
+
+/** Adds each non-empty comma-separated item of `value` to `items`. */
+function addItems(items: string[], value: string): void {
+  if (!value.includes(",")) return addItem(items, value.trim());
+  for (const item of value.split(",")) addItem(items, item.trim());
+}
+
+function addItem(items: string[], item: string): void {
+  if (item !== "") items.push(item);
 }
 
 /** Splits a request target into its path and query, without needing a host. */

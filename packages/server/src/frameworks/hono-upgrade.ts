@@ -12,6 +12,7 @@ import type { Context, MiddlewareHandler } from "hono";
 import type { UpgradeWebSocket, WSContext, WSEvents } from "hono/ws";
 import type { WebSocket, WebSocketServer } from "ws";
 import { answerUpgrade } from "@agentsocket/core/adapter";
+import { upgradeRequest } from "./hono-request.ts";
 
 /** What the agentsocket middleware's `upgradeWebSocket` hands over: the events of one socket. */
 type CreateEvents = (c: Context) => WSEvents<unknown> | Promise<WSEvents<unknown>>;
@@ -79,7 +80,7 @@ export function honoUpgrades(wss: WebSocketServer): HonoUpgrades {
   ): Promise<void> {
     const url = requestUrl(request);
     if (url === undefined) return answerUpgrade(socket, BAD_REQUEST);
-    const response = await fetch(new Request(url, { headers: requestHeaders(request) }), {
+    const response = await fetch(upgradeRequest(url, request), {
       incoming: request,
       outgoing: undefined,
     });
@@ -119,15 +120,6 @@ function requestUrl(request: IncomingMessage): string | undefined {
   }
 }
 
-function requestHeaders(request: IncomingMessage): Headers {
-  const headers = new Headers();
-  for (const name in request.headers) {
-    const value = request.headers[name];
-    if (value) headers.append(name, Array.isArray(value) ? value[0]! : value);
-  }
-  return headers;
-}
-
 /** The socket as Hono's events see it (`WSContext`'s shape), over the `ws` socket. */
 class NodeWSContext {
   readonly binaryType = "arraybuffer";
@@ -146,10 +138,16 @@ class NodeWSContext {
   }
 }
 
+/**
+ * One `open` event for every socket: only the agentsocket middleware's events see it, and they
+ * ignore it (Node's `Event` constructor is work and garbage on every handshake otherwise).
+ */
+const OPEN = new Event("open");
+
 /** Hands the open socket to `events`, as plain `{ data }` / `{ code, reason }` / `{ error }` events. */
 function open(ws: WebSocket, events: WSEvents<unknown>): void {
   const ctx = new NodeWSContext(ws) as unknown as WSContext<unknown>;
-  events.onOpen?.(new Event("open"), ctx);
+  events.onOpen?.(OPEN, ctx);
   // Called as methods: the agentsocket middleware's events are an object of them.
   ws.on("message", (data, isBinary) => {
     const bytes = Array.isArray(data)
