@@ -14,6 +14,7 @@ import { streamProbe, type StreamProbe } from "../instrumentation/hub.ts";
 import { unrefTimer } from "../timers.ts";
 import type { SocketLike, WebSocketConnection } from "../types.ts";
 import { createSocketWriter, type FrameWriter } from "./frame-writer.ts";
+import { pollUntil } from "./drain-poll.ts";
 import { atEndOfTurn, nextTurn } from "./turn.ts";
 
 /** Where a channel writes: a socket, a connection (its socket), or any {@link FrameWriter} (SSE). */
@@ -65,7 +66,6 @@ const DEFAULTS = {
   latencyTarget: 0,
   stallTimeout: 30_000,
 };
-const DRAIN_POLL_MS = 5;
 
 /**
  * Creates a channel on a socket, a connection, or any {@link FrameWriter}.
@@ -229,20 +229,24 @@ class Channel implements StreamingChannel {
       const started = Date.now();
       const { bufferSize, stallTimeout } = this.#limits;
       const writer = this.#writer;
-      const poll = () => {
-        if (this.#ended) return resolve();
-        if (!writer.open) return reject((this.#failure ??= closedError()));
-        if (writer.bufferedAmount <= bufferSize / 2) return resolve();
-        if (Date.now() - started >= stallTimeout) {
-          this.#failure ??= new WebSocketError(`Client did not read for ${stallTimeout} ms`, {
-            code: "SLOW_CONSUMER",
-          });
-          writer.close(ERRORS.SLOW_CONSUMER.closeCode, ERRORS.SLOW_CONSUMER.message);
-          return reject(this.#failure);
+      pollUntil(() => {
+        try {
+          if (this.#ended) resolve();
+          else if (!writer.open) reject((this.#failure ??= closedError()));
+          else if (writer.bufferedAmount <= bufferSize / 2) resolve();
+          else if (Date.now() - started >= stallTimeout) {
+            this.#failure ??= new WebSocketError(`Client did not read for ${stallTimeout} ms`, {
+              code: "SLOW_CONSUMER",
+            });
+            writer.close(ERRORS.SLOW_CONSUMER.closeCode, ERRORS.SLOW_CONSUMER.message);
+            reject(this.#failure);
+          } else return false;
+        } catch (error) {
+          // A transport that throws ends this wait, not every other channel's.
+          reject(error);
         }
-        unrefTimer(setTimeout(poll, DRAIN_POLL_MS));
-      };
-      poll();
+        return true;
+      });
     });
   }
 
