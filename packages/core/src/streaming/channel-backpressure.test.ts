@@ -162,6 +162,38 @@ describe("backpressure", () => {
   });
 });
 
+describe("many waiting channels", () => {
+  it("share one poll timer, and each resumes once its own transport drains", async () => {
+    const streams = Array.from({ length: 50 }, () => congested());
+    const waits = streams.map(({ channel }) => track(channel.send("a")));
+    // One timer for all of them, not one per waiting channel.
+    expect(vi.getTimerCount()).toBe(1);
+    streams[0]!.writer.bufferedAmount = 0;
+    await vi.advanceTimersByTimeAsync(5);
+    expect(waits.map((wait) => wait.settled)).toEqual(["resolved", ...Array(49).fill("pending")]);
+    for (const { writer } of streams) writer.bufferedAmount = 0;
+    await vi.advanceTimersByTimeAsync(5);
+    expect(waits.every((wait) => wait.settled === "resolved")).toBe(true);
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it("a transport that throws while polled rejects its own wait only", async () => {
+    const broken = congested();
+    const healthy = congested();
+    const brokenWait = track(broken.channel.send("a"));
+    const healthyWait = track(healthy.channel.send("a"));
+    Object.defineProperty(broken.writer, "bufferedAmount", {
+      get: () => {
+        throw new Error("transport gone");
+      },
+    });
+    healthy.writer.bufferedAmount = 0;
+    await vi.advanceTimersByTimeAsync(5);
+    expect(brokenWait).toMatchObject({ settled: "rejected", error: { message: "transport gone" } });
+    expect(healthyWait.settled).toBe("resolved");
+  });
+});
+
 describe("targets", () => {
   it("writes to a socket, and closes it with 1008 when the client stalls", async () => {
     const socket = new FakeSocket();

@@ -10,10 +10,11 @@
  * - A client stalled for `stallTimeout` ms is closed and `send()` rejects, so upstream is aborted.
  */
 import { ERRORS, WebSocketError } from "../errors.ts";
-import { streamProbe } from "../instrumentation/hub.ts";
+import { streamProbe, type StreamProbe } from "../instrumentation/hub.ts";
 import { unrefTimer } from "../timers.ts";
 import type { SocketLike, WebSocketConnection } from "../types.ts";
 import { createSocketWriter, type FrameWriter } from "./frame-writer.ts";
+import { pollUntil } from "./drain-poll.ts";
 import { atEndOfTurn, nextTurn } from "./turn.ts";
 
 /** Where a channel writes: a socket, a connection (its socket), or any {@link FrameWriter} (SSE). */
@@ -65,7 +66,6 @@ const DEFAULTS = {
   latencyTarget: 0,
   stallTimeout: 30_000,
 };
-const DRAIN_POLL_MS = 5;
 
 /**
  * Creates a channel on a socket, a connection, or any {@link FrameWriter}.
@@ -87,12 +87,8 @@ export function createStreamingChannel(
   const coalesce = options.coalesce ?? true;
   if (typeof requestId !== "string" || requestId === "")
     throw new TypeError('The "requestId" option is required');
-  for (const [name, value] of Object.entries({
-    bufferSize,
-    maxChunkSize,
-    latencyTarget,
-    stallTimeout,
-  })) {
+  const limits: Limits = { bufferSize, maxChunkSize, latencyTarget, stallTimeout };
+  for (const [name, value] of Object.entries(limits)) {
     if (!Number.isInteger(value) || value < (name === "latencyTarget" ? 0 : 1)) {
       throw new TypeError(
         `The "${name}" option must be a ${name === "latencyTarget" ? "non-negative" : "positive"} integer`,
@@ -100,119 +96,170 @@ export function createStreamingChannel(
     }
   }
 
-  // The frame prefix never changes; building it once keeps the per-frame work to one string escape.
-  const chunkPrefix = `{"type":"chunk","requestId":${JSON.stringify(requestId)},"seq":`;
-  let pending = "";
-  let seq = 0;
-  let pieces = 0;
-  let ended = false;
-  let failure: WebSocketError | undefined;
-  // Open while the first piece of this turn (window) has gone out and followers are gathered.
-  let windowOpen = false;
-  // Reports to the connection's manager when it has instrumentation (undefined for SSE).
-  const probe = streamProbe(target);
+  return new Channel(writer, requestId, limits, coalesce, streamProbe(target));
+}
 
-  const writeChunk = (content: string) => {
-    if (writer.writeText !== undefined) writer.writeText(content, ++seq);
-    else writer.write(`${chunkPrefix}${++seq},"content":${JSON.stringify(content)}}`, "chunk");
-    probe?.chunk();
+type Limits = Required<Omit<StreamingChannelOptions, "requestId" | "coalesce">>;
+
+/**
+ * One channel's state and methods. A class, not an object literal of closures: a literal with a
+ * getter gets a hidden class of its own per channel, so every per-token `channel.send` (and the
+ * channel's own field reads) went through a megamorphic lookup.
+ */
+class Channel implements StreamingChannel {
+  readonly #writer: FrameWriter;
+  readonly #limits: Limits;
+  readonly #coalesce: boolean;
+  // Reports to the connection's manager when it has instrumentation (undefined for SSE).
+  readonly #probe: StreamProbe | undefined;
+  // The frame prefix never changes; building it once keeps the per-frame work to one string escape.
+  readonly #chunkPrefix: string;
+  #pending = "";
+  #seq = 0;
+  #pieces = 0;
+  #ended = false;
+  #failure: WebSocketError | undefined;
+  // Open while the first piece of this turn (window) has gone out and followers are gathered.
+  #windowOpen = false;
+  // Made once per channel: opening a window per token allocates nothing.
+  readonly #closeWindow = () => {
+    this.#windowOpen = false;
+    this.#flush();
   };
 
-  const flush = () => {
-    if (pending === "" || !writer.open) return;
+  constructor(
+    writer: FrameWriter,
+    readonly requestId: string,
+    limits: Limits,
+    coalesce: boolean,
+    probe: StreamProbe | undefined,
+  ) {
+    this.#writer = writer;
+    this.#limits = limits;
+    this.#coalesce = coalesce;
+    this.#probe = probe;
+    this.#chunkPrefix = `{"type":"chunk","requestId":${JSON.stringify(requestId)},"seq":`;
+  }
+
+  get ended(): boolean {
+    return this.#ended;
+  }
+
+  send(text: string): Promise<void> | undefined {
+    if (this.#failure) return Promise.reject(this.#failure);
+    if (this.#ended)
+      return Promise.reject(new WebSocketError("Stream already ended", { code: "INTERNAL_ERROR" }));
+    const writer = this.#writer;
+    if (!writer.open) return Promise.reject((this.#failure ??= closedError()));
+    if (text === "") return undefined;
+    this.#pieces++;
+    this.#pending += text;
+    const { bufferSize, maxChunkSize, latencyTarget } = this.#limits;
+    if (!this.#coalesce) {
+      this.#write();
+    } else if (!this.#windowOpen) {
+      this.#windowOpen = true;
+      if (latencyTarget > 0) unrefTimer(setTimeout(this.#closeWindow, latencyTarget));
+      else atEndOfTurn(this.#closeWindow);
+      // Leading edge: with no latency budget, a piece that finds nothing waiting goes out now.
+      if (latencyTarget === 0) this.#write();
+    } else if (this.#pending.length >= maxChunkSize) {
+      this.#write();
+      // A full frame went out: let other connections have a turn before producing more.
+      if (writer.bufferedAmount <= bufferSize)
+        return new Promise<void>((resolve) => nextTurn(resolve));
+    }
+    if (writer.bufferedAmount > bufferSize) return this.#waitForDrain();
+    return undefined;
+  }
+
+  event(frame: Record<string, unknown> & { type: string }): void {
+    if (this.#ended || !this.#writer.open) return;
+    this.#flush();
+    this.#writer.write(JSON.stringify({ ...frame, requestId: this.requestId }), frame.type);
+  }
+
+  complete(extra: Record<string, unknown> = {}): void {
+    this.#terminal({ status: "completed", ...extra }, "stream_complete");
+  }
+
+  error(code: string, message: string): void {
+    this.#terminal({ code, error: message }, "error");
+  }
+
+  getChunkCount(): number {
+    return this.#pieces;
+  }
+
+  getFrameCount(): number {
+    return this.#seq;
+  }
+
+  #flush(): void {
+    if (this.#pending !== "" && this.#writer.open) this.#write();
+  }
+
+  /** Writes what is pending as chunk frames (the writer known open). */
+  #write(): void {
+    const { maxChunkSize } = this.#limits;
+    let pending = this.#pending;
+    this.#pending = "";
     while (pending.length > maxChunkSize) {
       // Never split a surrogate pair across frames.
       const cut = isHighSurrogate(pending.charCodeAt(maxChunkSize - 1))
         ? maxChunkSize - 1
         : maxChunkSize;
-      writeChunk(pending.slice(0, cut));
+      this.#writeChunk(pending.slice(0, cut));
       pending = pending.slice(cut);
     }
-    writeChunk(pending);
-    pending = "";
-  };
+    this.#writeChunk(pending);
+  }
 
-  const closeWindow = () => {
-    windowOpen = false;
-    flush();
-  };
+  #writeChunk(content: string): void {
+    const writer = this.#writer;
+    const seq = ++this.#seq;
+    if (writer.writeText !== undefined) writer.writeText(content, seq);
+    else writer.write(`${this.#chunkPrefix}${seq},"content":${JSON.stringify(content)}}`, "chunk");
+    this.#probe?.chunk();
+  }
 
-  const openWindow = () => {
-    windowOpen = true;
-    if (latencyTarget > 0) unrefTimer(setTimeout(closeWindow, latencyTarget));
-    else atEndOfTurn(closeWindow);
-  };
-
-  const waitForDrain = () =>
-    new Promise<void>((resolve, reject) => {
-      probe?.paused();
+  #waitForDrain(): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      this.#probe?.paused();
       const started = Date.now();
-      const poll = () => {
-        if (ended) return resolve();
-        if (!writer.open) return reject((failure ??= closedError()));
-        if (writer.bufferedAmount <= bufferSize / 2) return resolve();
-        if (Date.now() - started >= stallTimeout) {
-          failure ??= new WebSocketError(`Client did not read for ${stallTimeout} ms`, {
-            code: "SLOW_CONSUMER",
-          });
-          writer.close(ERRORS.SLOW_CONSUMER.closeCode, ERRORS.SLOW_CONSUMER.message);
-          return reject(failure);
+      const { bufferSize, stallTimeout } = this.#limits;
+      const writer = this.#writer;
+      pollUntil(() => {
+        try {
+          if (this.#ended) resolve();
+          else if (!writer.open) reject((this.#failure ??= closedError()));
+          else if (writer.bufferedAmount <= bufferSize / 2) resolve();
+          else if (Date.now() - started >= stallTimeout) {
+            this.#failure ??= new WebSocketError(`Client did not read for ${stallTimeout} ms`, {
+              code: "SLOW_CONSUMER",
+            });
+            writer.close(ERRORS.SLOW_CONSUMER.closeCode, ERRORS.SLOW_CONSUMER.message);
+            reject(this.#failure);
+          } else return false;
+        } catch (error) {
+          // A transport that throws ends this wait, not every other channel's.
+          reject(error);
         }
-        unrefTimer(setTimeout(poll, DRAIN_POLL_MS));
-      };
-      poll();
+        return true;
+      });
     });
+  }
 
-  const terminal = (frame: Record<string, unknown>, type: string) => {
-    if (ended) return;
-    ended = true;
-    flush();
-    probe?.ended(
+  #terminal(frame: Record<string, unknown>, type: string): void {
+    if (this.#ended) return;
+    this.#ended = true;
+    this.#flush();
+    this.#probe?.ended(
       type === "error" ? "error" : frame.status === "cancelled" ? "cancelled" : "completed",
     );
-    if (writer.open) writer.write(JSON.stringify({ type, requestId, ...frame }), type);
-  };
-
-  return {
-    requestId,
-    get ended() {
-      return ended;
-    },
-    send(text) {
-      if (failure) return Promise.reject(failure);
-      if (ended)
-        return Promise.reject(
-          new WebSocketError("Stream already ended", { code: "INTERNAL_ERROR" }),
-        );
-      if (!writer.open) return Promise.reject((failure ??= closedError()));
-      if (text === "") return undefined;
-      pieces++;
-      pending += text;
-      if (!coalesce) {
-        flush();
-      } else if (!windowOpen) {
-        openWindow();
-        // Leading edge: with no latency budget, a piece that finds nothing waiting goes out now.
-        if (latencyTarget === 0) flush();
-      } else if (pending.length >= maxChunkSize) {
-        flush();
-        // A full frame went out: let other connections have a turn before producing more.
-        if (writer.bufferedAmount <= bufferSize)
-          return new Promise<void>((resolve) => nextTurn(resolve));
-      }
-      if (writer.bufferedAmount > bufferSize) return waitForDrain();
-      return undefined;
-    },
-    event(frame) {
-      if (ended || !writer.open) return;
-      flush();
-      writer.write(JSON.stringify({ ...frame, requestId }), frame.type);
-    },
-    complete: (extra = {}) => terminal({ status: "completed", ...extra }, "stream_complete"),
-    error: (code, message) => terminal({ code, error: message }, "error"),
-    getChunkCount: () => pieces,
-    getFrameCount: () => seq,
-  };
+    if (this.#writer.open)
+      this.#writer.write(JSON.stringify({ type, requestId: this.requestId, ...frame }), type);
+  }
 }
 
 function isHighSurrogate(code: number): boolean {

@@ -24,15 +24,30 @@ export interface FrameWriter {
 
 /** A {@link FrameWriter} over a WebSocket (or a connection's socket). */
 export function createSocketWriter(target: SocketLike | WebSocketConnection): FrameWriter {
-  const socket = "socket" in target ? target.socket : target;
-  return {
-    write: (json) => socket.send(json),
-    get bufferedAmount() {
-      return socket.bufferedAmount;
-    },
-    get open() {
-      return socket.readyState === OPEN;
-    },
-    close: (code, reason) => socket.close(code, reason),
-  };
+  return new SocketWriter("socket" in target ? target.socket : target);
+}
+
+/**
+ * A class, not an object literal with getters: a literal's accessors gave every stream's writer
+ * a hidden class of its own, and the channel's per-token `open` / `bufferedAmount` reads a
+ * megamorphic lookup.
+ */
+class SocketWriter implements FrameWriter {
+  constructor(private readonly socket: SocketLike) {}
+
+  write(json: string): void {
+    this.socket.send(json);
+  }
+
+  get bufferedAmount(): number {
+    return this.socket.bufferedAmount;
+  }
+
+  get open(): boolean {
+    return this.socket.readyState === OPEN;
+  }
+
+  close(code: number, reason: string): void {
+    this.socket.close(code, reason);
+  }
 }
