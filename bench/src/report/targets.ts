@@ -66,30 +66,36 @@ export interface TargetResult {
   details: string[];
 }
 
-/** Issue 15's target: the Socket.IO binding costs at most 1.1 × plain Socket.IO per token. */
-export const SOCKETIO_BINDING_TARGET: Target = {
-  title: "agentsocket on Socket.IO: CPU per token ≤ 1.1 × plain Socket.IO",
-  metric: "streaming.cpuPerToken",
-};
+/**
+ * Issue 15's target: the Socket.IO binding costs at most 1.1 × plain Socket.IO per token, with
+ * the backend at full speed and with paced streams (where both carry the same stream count).
+ */
+export const SOCKETIO_BINDING_TARGETS: readonly Target[] = [
+  {
+    title:
+      "agentsocket on Socket.IO: CPU per token ≤ 1.1 × plain Socket.IO (backend at full speed)",
+    metric: "streaming.cpuPerToken",
+  },
+  {
+    title: "agentsocket on Socket.IO: paced CPU per token ≤ 1.1 × plain Socket.IO (same streams)",
+    metric: "realistic.cpuPerToken",
+  },
+];
 const SOCKETIO_BINDING_MAX = 1.1;
 
-function checkBindingTarget(summary: Summary): TargetResult {
-  const metric = metricInfo(SOCKETIO_BINDING_TARGET.metric);
+function checkBindingTarget(summary: Summary, target: Target): TargetResult {
+  const metric = metricInfo(target.metric);
   const value = ratioOf(summary, metric, "socketio-agent", "socketio");
   const met = value === undefined ? undefined : value <= SOCKETIO_BINDING_MAX;
   const verdict = met === undefined ? " (n/a)" : met ? "" : " ✗";
-  return {
-    target: SOCKETIO_BINDING_TARGET,
-    met,
-    details: [`${formatRatio(value)} Socket.IO${verdict}`],
-  };
+  return { target, met, details: [`${formatRatio(value)} Socket.IO${verdict}`] };
 }
 
 /** Checks every target for every framework, then the Socket.IO binding's. */
 export function checkTargets(summary: Summary): TargetResult[] {
   return [
     ...TARGETS.map((target) => checkFrameworks(summary, target)),
-    checkBindingTarget(summary),
+    ...SOCKETIO_BINDING_TARGETS.map((target) => checkBindingTarget(summary, target)),
   ];
 }
 
