@@ -99,17 +99,58 @@ export abstract class StandaloneFacade {
     const connection = this.websocket.getConnection(connectionId);
     if (!connection) throw new TypeError(`createStreamingChannel: no connection ${connectionId}`);
     const channel = createStreamingChannel(connection, { ...options, requestId: name });
-    return Object.assign(Object.create(channel) as StreamingChannel, {
-      send: (piece: string | (Record<string, unknown> & { type: string })) => {
-        if (typeof piece === "string") return channel.send(piece);
-        channel.event(piece);
-        return undefined;
-      },
-    }) as StandaloneChannel;
+    return new ObjectChannel(channel);
   }
 
   /** Forgets a closed connection's data. */
   protected forget(connectionId: string): void {
     this.#data.delete(connectionId);
+  }
+}
+
+/**
+ * Seed 000's channel: core's, whose `send` also takes a frame object. It forwards rather than
+ * inherits: core's channel keeps its state in private fields, which an object made with
+ * `Object.create(channel)` cannot reach.
+ */
+class ObjectChannel implements StandaloneChannel {
+  readonly #channel: StreamingChannel;
+
+  constructor(channel: StreamingChannel) {
+    this.#channel = channel;
+  }
+
+  get requestId(): string {
+    return this.#channel.requestId;
+  }
+
+  get ended(): boolean {
+    return this.#channel.ended;
+  }
+
+  send(piece: string | (Record<string, unknown> & { type: string })): Promise<void> | undefined {
+    if (typeof piece === "string") return this.#channel.send(piece);
+    this.#channel.event(piece);
+    return undefined;
+  }
+
+  event(frame: Record<string, unknown> & { type: string }): void {
+    this.#channel.event(frame);
+  }
+
+  complete(extra?: Record<string, unknown>): void {
+    this.#channel.complete(extra);
+  }
+
+  error(code: string, message: string): void {
+    this.#channel.error(code, message);
+  }
+
+  getChunkCount(): number {
+    return this.#channel.getChunkCount();
+  }
+
+  getFrameCount(): number {
+    return this.#channel.getFrameCount();
   }
 }
