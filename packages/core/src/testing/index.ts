@@ -18,6 +18,7 @@ import { connectionCases } from "./connection-cases.ts";
 import { handshakeCases } from "./handshake-cases.ts";
 import { createHarness, type ConformanceTarget } from "./harness.ts";
 import { hardeningCases } from "./hardening-cases.ts";
+import { requestCases } from "./request-cases.ts";
 import { httpAgentCases } from "./http-agent-cases.ts";
 import { httpHardeningCases } from "./http-hardening-cases.ts";
 import { limitCases } from "./limit-cases.ts";
@@ -38,6 +39,7 @@ export function runConformanceSuite(target: ConformanceTarget): void {
     describe("broadcast", () => broadcastCases(harness));
     describe("agent", () => agentCases(harness));
     if (target.server) describe("server", () => serverCases(harness));
+    describe("requests in flight", () => requestCases(harness));
     describe("hardening", () => hardeningCases(harness));
     describe("compression", () => compressionCases(harness));
     if (target.server) describe("agent over HTTP", () => httpAgentCases(harness));
