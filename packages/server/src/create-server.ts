@@ -211,6 +211,10 @@ export class AgentServer {
     await this.initialize();
     // Joined to the cluster (or known to be down: then /ready says 503 until it is back).
     await this.websocket.cluster.ready();
+    // Node 20 loads undici on the first read of the global Response: 100–300 ms of the event
+    // loop under load. Pay it here, not inside the first answer (Express and Fastify touch it
+    // only then; Hono already has).
+    void globalThis.Response;
     const binding = this.#binding!;
     await binding.listen(this.#config.port ?? DEFAULTS.port, this.#config.host);
     this.#port = (binding.server.address() as AddressInfo).port;
