@@ -19,6 +19,7 @@ import {
 import { startFlooder } from "./flood-client.ts";
 import { watchHealthyStreams } from "./healthy-streams.ts";
 import { WireClient } from "./wire-client.ts";
+import { printTurns, takeTurns, turnsWanted } from "./turn-report.ts";
 
 /** Options of {@link runFlood}. */
 export interface FloodOptions {
@@ -136,6 +137,8 @@ export async function runFlood(options: FloodOptions, timeout = 120_000): Promis
     log(`flood ${framework}: ${frames.toLocaleString("en-US")} generate frames, never read`);
 
     const floodGone = async () => (await target.connections()) < 2; // the probe and the flooder
+    if (turnsWanted()) await takeTurns(target.port);
+    const floodStart = performance.now();
     const flooder = startFlooder(target.port, frames);
     await flooder.flooding;
     const underFlood = watchHealthyStreams(probe, expected, PROBE);
@@ -153,6 +156,12 @@ export async function runFlood(options: FloodOptions, timeout = 120_000): Promis
     const takenUntil = await flooder.takenUntil;
     const durationMs = (await handled(target, framesSent, floodGone, timeout)) - started;
     const loaded = await underFlood.stop();
+    if (turnsWanted()) {
+      const idleLatency = latencyOf(idle.latencies);
+      const windowMs = takenUntil - floodStart + 50;
+      const window = { started: floodStart, windowMs, lateMs: idleLatency.p99 + 5 };
+      printTurns(await takeTurns(target.port), loaded, window, log);
+    }
     watching = false;
     await dropped;
     const { generate } = await target.upstream();

@@ -1,9 +1,11 @@
 /**
  * A connection's life after the upgrade, over a fake socket on fake timers: pings (protocol or
  * JSON), a dead peer expired and unregistered, the closing handshake with its closeTimeout, a
- * close the socket refuses, and the late handshake that overshoots maxConnections.
+ * close the socket refuses, frames after the close, and the late handshake that overshoots
+ * maxConnections.
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { WebSocketConnectionManager } from "./connection-manager.ts";
 import { ManagedConnection } from "./managed-connection.ts";
 import { acceptFakeSocket as accepted, FakeSocket } from "./testing/fake-socket.ts";
 
@@ -66,6 +68,45 @@ describe("pings", () => {
     expect(broken.errors.map((e) => [e.code, e.message])).toEqual([
       ["TRANSPORT_ERROR", "socket gone"],
     ]);
+  });
+});
+
+describe("frames after the close", () => {
+  // A socket that can pause (the frame budget needs it), accepted as an adapter would.
+  const pausable = () => {
+    const manager = new WebSocketConnectionManager({ pingInterval: 0 });
+    const closes: [number, string][] = [];
+    const messages: unknown[] = [];
+    manager.registerHandler("/ws", {
+      onMessage: (_c, m) => void messages.push(m),
+      onClose: (_c, code, reason) => void closes.push([code, reason]),
+    });
+    const socket = new FakeSocket();
+    const calls: string[] = [];
+    Object.assign(socket, {
+      pause: () => void calls.push("pause"),
+      resume: () => void calls.push("resume"),
+    });
+    const events = manager.accept(socket, { ok: true, path: "/ws" });
+    return { events, socket, closes, messages, calls };
+  };
+
+  it("are read again a turn after each 64 (no wait: a flooder's is its terminate's)", () => {
+    const { events, socket, calls } = pausable();
+    socket.close(4000, "Bye");
+    for (let i = 0; i < 64; i++) events.message("late", false);
+    expect(calls).toEqual(["pause"]);
+    vi.advanceTimersByTime(1);
+    expect(calls).toEqual(["pause", "resume"]);
+  });
+
+  it("past 1,024 terminate the peer once, whatever else of that read follows", () => {
+    const { events, socket, closes, messages } = pausable();
+    socket.close(4000, "Bye");
+    for (let i = 0; i < 1100; i++) events.message("late", false);
+    expect(socket.terminations).toBe(1);
+    expect(closes).toEqual([[1006, ""]]);
+    expect(messages).toEqual([]);
   });
 });
 

@@ -32,13 +32,9 @@ type Settings = Pick<
   | "maxBufferedBytes"
 >;
 
-/**
- * Unsent bytes past which a connection's frames are held back (not read, not handled) until its
- * queue drains: above what a stream queues (its `bufferSize`, 64 KiB by default), far below the
- * `maxBufferedBytes` that closes it.
- */
+/** Unsent bytes past which a connection is held back: above a stream's `bufferSize` (64 KiB). */
 const HOLD_READING_ABOVE = 256 * 1024;
-/** Frames a peer may send after the server's close frame before it is no longer read. */
+/** Frames after the server's close between pauses of reading; 16 times that terminate it. */
 const FRAMES_AFTER_CLOSE = 64;
 
 export class ManagedConnection implements HeartbeatTarget {
@@ -178,9 +174,8 @@ export class ManagedConnection implements HeartbeatTarget {
   }
 
   /**
-   * A frame arrived after the server's close frame (core's, or the handler's through
-   * `connection.socket.close()`): it is dropped, and a peer that does not answer the close is
-   * terminated after `closeTimeout` (a flooder that reads nothing never sees it). @internal
+   * A frame arrived after the server's close (core's or the handler's): dropped; a peer that
+   * does not answer the close is terminated after `closeTimeout`. @internal
    */
   afterClose(): void {
     if (!this.#closing && !this.#closed) void this.close(CloseCode.NORMAL, "");
@@ -190,6 +185,8 @@ export class ManagedConnection implements HeartbeatTarget {
   receive(data: WebSocketData, isBinary: boolean): void {
     if (this.#closed || this.#closing) return;
     const { connection, settings } = this;
+    // Queued by the frame budget before the server's close: dropped like those after it.
+    if (connection.socket.readyState !== OPEN) return;
     if (exceedsBytes(data, settings.maxMessageSize)) return this.#tooLarge();
     connection.lastActivity = Date.now();
     this.pingSentAt = 0;
@@ -265,11 +262,13 @@ class ManagedEvents implements ConnectionEvents {
   message(data: WebSocketData, isBinary: boolean): void {
     this.count?.(data);
     const { managed } = this;
+    // `ws` parses the rest of a read after a terminate: one terminate per frame cost an Error each.
+    if (managed.closed) return;
     if (managed.connection.socket.readyState !== OPEN) {
-      // Sending on after the close: read 64 frames per 50 ms (not all a flooder sends, nor
-      // terminated at once, which could lose the close frame); past 1,024 it reads nothing.
+      // Sending on after the close: dropped, a read a turn (not all a flooder sends in one go,
+      // nor terminated at once, which could lose the close frame); past 1,024 it is terminated.
       if (++this.#afterClose > 16 * FRAMES_AFTER_CLOSE) return managed.terminate();
-      if (this.#afterClose % FRAMES_AFTER_CLOSE === 0) this.#budget?.rest(50);
+      if (this.#afterClose % FRAMES_AFTER_CLOSE === 0) this.#budget?.rest(0);
       return managed.afterClose();
     }
     if (this.#budget) this.#budget.take(data, isBinary);

@@ -1,7 +1,8 @@
 /**
  * Conformance: requests in flight per connection (issue 8), which every adapter must keep
  * bounded — every kind counts against `maxInFlightRequests`, a connection that keeps sending past
- * its caps is closed once its refusals pile up, and a handler hears nothing after its own close.
+ * its caps is closed once its refusals pile up, a handler hears nothing after its own close (not
+ * even what the frame budget queued before it), and a peer that sends on after it is terminated.
  */
 import { expect, it } from "vitest";
 import { createAgentWebSocketHandler } from "../agent/ws-handler.ts";
@@ -83,5 +84,49 @@ export function requestCases(h: Harness): void {
       reason: "Bye",
     });
     expect(seen).toBe(1);
+  });
+
+  it("hands the handler none of the frames queued before its close", async () => {
+    let seen = 0;
+    const { wsUrl } = await h.serve(
+      { maxFramesPerTurn: 1 },
+      { "/ws": { onMessage: (c) => void (++seen === 2 && c.socket.close(4000, "Bye")) } },
+    );
+    const client = await h.connect(wsUrl());
+    await client.ofType("connected");
+    // One frame a turn: the rest of each read waits in the frame budget, the close among them.
+    for (let i = 0; i < 200; i++) client.send({ type: "chat", text: `${i}` });
+    expect(await within(client.closed, "the client's close")).toMatchObject({ code: 4000 });
+    expect(seen).toBe(2);
+  });
+
+  it("terminates a peer that sends on after the close, with an error it formats no stack for", async () => {
+    const closed = deferred<number>();
+    const { wsUrl } = await h.serve(
+      {},
+      {
+        "/ws": {
+          onMessage: (connection) => connection.socket.close(4000, "Bye"),
+          onClose: (_connection, code) => closed.resolve(code),
+        },
+      },
+    );
+    const client = await h.connect(wsUrl());
+    await client.ofType("connected");
+    // Node's destroy() formats the error's stack at once: with source maps on, the first one a
+    // process formats parses its maps (15–20 ms of the event loop in the flood script).
+    const frames: number[] = [];
+    const previous = Error.prepareStackTrace;
+    Error.prepareStackTrace = (error, sites) => {
+      if (error.message === "Connection terminated by agentsocket") frames.push(sites.length);
+      return previous ? previous(error, sites) : String(error);
+    };
+    try {
+      for (let i = 0; i < 1500; i++) client.send({ type: "chat", text: `${i}` });
+      expect(await within(closed.promise, "the server's onClose")).toBe(1006);
+    } finally {
+      Error.prepareStackTrace = previous;
+    }
+    expect(frames).toEqual([0]);
   });
 }
