@@ -10,6 +10,7 @@ export type { RedisBrokerOptions, RedisClusterLike, RedisPresenceOptions } from 
 export { createRedisStreamStore } from "./stream-store.ts";
 export type { RedisStreamStore } from "./stream-store.ts";
 export type { RedisStreamStoreOptions } from "./stream-options.ts";
+export type { ParkedClientRecord, RedisReconnectStore } from "./reconnect-store.ts";
 
 import { registerBrokerType } from "@agentsocket/core";
 import { createRedisBroker as create } from "./redis-broker.ts";

@@ -21,6 +21,7 @@ import {
 } from "./options.ts";
 import { RedisLimitStore } from "./limits.ts";
 import { RedisPresence } from "./presence.ts";
+import { RedisReconnectRecords, type RedisReconnectStore } from "./reconnect-store.ts";
 import { RedisTicketStore } from "./tickets.ts";
 import { createRedisStreamStore, type RedisStreamStore } from "./stream-store.ts";
 import { channelOf, decodeMessage, encodeMessage } from "./wire.ts";
@@ -51,6 +52,11 @@ export interface RedisBroker extends MessageBroker {
   /** The Redis stream log on this broker's Redis and prefix (made once, closed with the broker). */
   /** The cluster's stream log on this Redis; undefined on a Redis Cluster (not slot-routed yet). */
   streamStore(): RedisStreamStore | undefined;
+  /**
+   * Where the Socket.IO binding's gone clients wait for `ai:reconnect` (on this broker's
+   * connection and prefix), so a client may reconnect to any instance. Made once.
+   */
+  reconnectStore(): RedisReconnectStore;
 }
 
 class RedisMessageBroker implements RedisBroker {
@@ -75,6 +81,7 @@ class RedisMessageBroker implements RedisBroker {
   #closed = false;
   #heartbeat: ReturnType<typeof setInterval> | undefined;
   #streams: RedisStreamStore | undefined;
+  #reconnects: RedisReconnectRecords | undefined;
 
   constructor(options: RedisBrokerOptions) {
     this.#options = resolveOptions(options);
@@ -170,6 +177,11 @@ class RedisMessageBroker implements RedisBroker {
       sharded,
     });
     return this.#streams;
+  }
+
+  reconnectStore(): RedisReconnectStore {
+    const redis = { sendCommand: (args: string[]) => this.#command(args) };
+    return (this.#reconnects ??= new RedisReconnectRecords(redis, this.#options.prefix));
   }
 
   async close(): Promise<void> {

@@ -200,6 +200,9 @@ describe("config.socketio options", () => {
     );
     await expect(make({ path: 3 })).rejects.toThrow(/"config.socketio.path" option/);
     await expect(make({ cors: "*" })).rejects.toThrow(/"config.socketio.cors" option/);
+    await expect(make({ reconnectWindow: 0 })).rejects.toThrow(
+      /"config.socketio.reconnectWindow" option/,
+    );
     await expect(make("on")).rejects.toThrow(/"config.socketio" option/);
   });
 

@@ -9,6 +9,7 @@ import type { Server as HttpServer, IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
 import type { WebSocketConnectionManager } from "@agentsocket/core";
 import type { AgentService } from "@agentsocket/core/agent";
+import type { ReconnectStore } from "@agentsocket/socket.io";
 import { importPeer } from "./import-peer.ts";
 
 /** `config.socketio` of `createServer`. */
@@ -23,6 +24,11 @@ export interface SocketIOConfig {
    * against `websocket.allowedOrigins` instead. @default no CORS headers
    */
   cors?: Record<string, unknown>;
+  /**
+   * Milliseconds a disconnected client stays known to `ai:reconnect` (with a Redis broker and
+   * `agent.resume`, on every instance). @default 30000
+   */
+  reconnectWindow?: number;
 }
 
 /** What `createServer` keeps of a running Socket.IO attachment. */
@@ -43,7 +49,7 @@ const SOCKETIO = ["socket.io", "@agentsocket/socket.io"] as const;
  */
 export function resolveSocketIOConfig(
   config: SocketIOConfig | boolean | undefined,
-): (Required<Omit<SocketIOConfig, "cors">> & SocketIOConfig) | undefined {
+): (Required<Omit<SocketIOConfig, "cors" | "reconnectWindow">> & SocketIOConfig) | undefined {
   if (config === undefined || config === false) return undefined;
   if (config !== true && (typeof config !== "object" || config === null)) {
     throw new TypeError('The "config.socketio" option must be an object or a boolean');
@@ -62,6 +68,10 @@ export function resolveSocketIOConfig(
     (typeof resolved.cors !== "object" || resolved.cors === null)
   ) {
     throw new TypeError('The "config.socketio.cors" option must be an object');
+  }
+  const window = resolved.reconnectWindow;
+  if (window !== undefined && (!Number.isInteger(window) || window < 1)) {
+    throw new TypeError('The "config.socketio.reconnectWindow" option must be a positive integer');
   }
   return resolved;
 }
@@ -97,7 +107,13 @@ export async function attachSocketIO(
     if ((request.url ?? "/").startsWith(prefix)) io.engine.handleUpgrade(request, socket, head);
     else for (const listener of others) listener.call(server, request, socket, head);
   });
-  const served = attachAgent(io, agent, { namespace: config.namespace, auth: manager });
+  const reconnectStore = sharedReconnectStore(agent, manager);
+  const served = attachAgent(io, agent, {
+    namespace: config.namespace,
+    auth: manager,
+    ...(reconnectStore ? { reconnectStore } : {}),
+    ...(config.reconnectWindow !== undefined ? { reconnectWindow: config.reconnectWindow } : {}),
+  });
   return {
     io,
     async close() {
@@ -106,6 +122,21 @@ export async function attachSocketIO(
       io.engine.close();
     },
   };
+}
+
+/**
+ * The broker's reconnect store when the agent's stream logs are the broker's (a Redis broker and
+ * `agent.resume` on): then `ai:reconnect` works on any instance, the records next to the logs.
+ */
+function sharedReconnectStore(
+  agent: AgentService,
+  manager: WebSocketConnectionManager,
+): ReconnectStore | undefined {
+  const broker = manager.config.broker as
+    { streamStore?(): unknown; reconnectStore?(): ReconnectStore } | undefined;
+  const store = agent.options.resume?.store;
+  if (store === undefined || typeof broker?.reconnectStore !== "function") return undefined;
+  return store === broker.streamStore?.() ? broker.reconnectStore() : undefined;
 }
 
 type UpgradeListener = (request: IncomingMessage, socket: Duplex, head: Buffer) => void;

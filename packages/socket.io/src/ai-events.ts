@@ -1,11 +1,11 @@
 /**
  * Seed 002's vocabulary: `ai:stream` → `ai:stream:start`, `ai:token`…, then `ai:stream:complete`
  * and `ai:done`, or `ai:stream:cancelled` (after `ai:cancel`), or `ai:stream:error`; several
- * streams per client, named by `streamId`. Also `ai:heartbeat` → `ai:heartbeat:ack`,
- * `ai:reconnect` → `ai:reconnect:success` (the previous client's rooms and streams move here) or
- * `ai:error`, and `ai:backpressure` once each time a stream's client falls behind.
+ * streams per client, named by `streamId`. Also `ai:heartbeat` → `ai:heartbeat:ack`, and
+ * `ai:backpressure` once each time a stream's client falls behind (`ai:reconnect`:
+ * reconnect-events.ts).
  */
-import type { AiDonePayload } from "./events.ts";
+import { emitAiFrame } from "./ai-frames.ts";
 import {
   isRecord,
   optionalId,
@@ -13,29 +13,12 @@ import {
   validatePrompt,
   type ClientContext,
 } from "./client-context.ts";
-import { queuedBytes, totalTokensOf, type StreamFrame } from "./event-writer.ts";
-import type { ParkedClient } from "./known-clients.ts";
+import { queuedBytes, type StreamFrame } from "./event-writer.ts";
 
 const keyOf = (streamId: string) => `ai:${streamId}`;
-/** The chat turn's key among a client's streams (chat-events.ts). */
-const CHAT_KEY = "chat";
-
-/** `ai:reconnect`'s `streams`: the `tokenCount` of the last `ai:token` of each stream. */
-function tokenCounts(value: unknown): Record<string, number> | undefined | false {
-  if (value === undefined || value === null) return undefined;
-  if (!isRecord(value)) return false;
-  for (const count of Object.values(value)) {
-    if (!Number.isInteger(count) || (count as number) < 0) return false;
-  }
-  return value as Record<string, number>;
-}
 
 /** Adds the `ai:*` handlers to one client. */
-export function serveAiEvents(
-  client: ClientContext,
-  claim: (previousClientId: string) => ParkedClient | undefined,
-  backpressureThreshold: number,
-): void {
+export function serveAiEvents(client: ClientContext, backpressureThreshold: number): void {
   const { socket, agent } = client;
   const aiError = (code: string, error: string, details?: string) =>
     void socket.emit(
@@ -77,35 +60,7 @@ export function serveAiEvents(
       } else if (congested && queueSize <= backpressureThreshold / 2) congested = false;
     };
     const moveTo = (next: typeof socket, texts: number) => void ([out, tokens] = [next, texts]);
-    const frame = (frame: StreamFrame) => {
-      switch (frame.type) {
-        case "stream_start":
-          out.emit("ai:stream:start", { streamId });
-          return;
-        case "stream_complete":
-          if (frame.status === "cancelled") {
-            out.emit("ai:stream:cancelled", { streamId });
-            return;
-          }
-          out.emit("ai:stream:complete", {
-            streamId,
-            ...(frame.finishReason !== undefined ? { finishReason: frame.finishReason } : {}),
-            ...(frame.usage !== undefined ? { usage: frame.usage } : {}),
-          });
-          out.emit("ai:done", {
-            streamId,
-            totalTokens: totalTokensOf(frame, tokens),
-            duration: Date.now() - started,
-          } satisfies AiDonePayload);
-          return;
-        case "error":
-          out.emit("ai:stream:error", {
-            streamId,
-            error: frame.error ?? "Internal error",
-            code: frame.code ?? "INTERNAL_ERROR",
-          });
-      }
-    };
+    const frame = (frame: StreamFrame) => emitAiFrame(out, streamId, frame, tokens, started);
     void runClientStream(client, keyOf(streamId), controller, prompt.value, {
       text,
       frame,
@@ -123,45 +78,6 @@ export function serveAiEvents(
     client.streams.cancel(keyOf(streamId));
   };
 
-  const reconnect = (data: unknown) => {
-    const previousClientId = isRecord(data) ? data.previousClientId : undefined;
-    if (typeof previousClientId !== "string" || previousClientId === "") {
-      return aiError("VALIDATION_FAILED", "Invalid ai:reconnect", "previousClientId: Required");
-    }
-    const positions = isRecord(data) ? tokenCounts(data.streams) : undefined;
-    if (positions === false) {
-      const details = "streams: Expected { [streamId]: tokenCount } with integer counts >= 0";
-      return aiError("VALIDATION_FAILED", "Invalid ai:reconnect", details);
-    }
-    // The same answer for unknown, expired and other users' clients: ids cannot be probed.
-    const parked = previousClientId === socket.id ? undefined : claim(previousClientId);
-    if (parked === undefined) return aiError("NOT_FOUND", "Unknown previous client");
-    if (parked.rooms.length > 0) void socket.join(parked.rooms);
-    const moved = parked.streams.filter((held) => {
-      if (client.streams.adopt(held.key, held.controller)) return true;
-      held.controller.abort(); // its key is taken here by a newer stream of the same name
-      return false;
-    });
-    socket.emit("ai:reconnect:success", {
-      previousClientId,
-      newClientId: socket.id,
-      rooms: parked.rooms,
-      streams: moved.filter((held) => held.key !== CHAT_KEY).map((held) => held.key.slice(3)),
-    });
-    for (const held of moved) {
-      client.held.set(held.key, held);
-      const had = held.key === CHAT_KEY ? undefined : positions?.[held.key.slice(3)];
-      const skip = Math.min(had ?? held.delivered, held.delivered);
-      void held
-        .moveTo(socket, client.identity.userId, skip)
-        .catch((error: unknown) => client.report(error, "ai:reconnect"))
-        .finally(() => {
-          client.streams.end(held.key, held.controller);
-          if (client.held.get(held.key) === held) client.held.delete(held.key);
-        });
-    }
-  };
-
   const heartbeat = () =>
     socket.emit("ai:heartbeat:ack", {
       timestamp: Date.now(),
@@ -172,7 +88,6 @@ export function serveAiEvents(
   const handlers: Record<string, (data: unknown) => void> = {
     "ai:stream": stream,
     "ai:cancel": cancel,
-    "ai:reconnect": reconnect,
     "ai:heartbeat": heartbeat,
   };
   for (const [event, handle] of Object.entries(handlers)) {

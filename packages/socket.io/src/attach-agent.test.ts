@@ -148,6 +148,9 @@ describe("options", () => {
     expect(() => attachAgent(io, backend, { reconnectWindow: -1 })).toThrow(
       /"reconnectWindow" option/,
     );
+    expect(() => attachAgent(io, backend, { reconnectStore: {} as never })).toThrow(
+      /"reconnectStore" option/,
+    );
     expect(() => attachAgent(io.of("/x"), backend, { namespace: "/y" })).toThrow(
       /"namespace" option/,
     );

@@ -23,7 +23,8 @@ import {
   type HandshakeAuthority,
 } from "./handshake-auth.ts";
 import { checkEventRate, limitEventRate } from "./event-rate.ts";
-import { createKnownClients } from "./known-clients.ts";
+import { createMemoryReconnectStore, type ReconnectStore } from "./known-clients.ts";
+import { createReconnects } from "./reconnect-events.ts";
 import { createResumableStreams } from "./resumable-streams.ts";
 
 /** Options of {@link attachAgent}. */
@@ -48,8 +49,18 @@ export interface SocketIOAgentOptions {
   rateLimit?: RateLimitOptions;
   /** Milliseconds a disconnected client stays known to `ai:reconnect`. @default 30000 */
   reconnectWindow?: number;
-  /** Most disconnected clients remembered for `ai:reconnect`; the oldest go first. @default 10000 */
+  /**
+   * Most disconnected clients remembered for `ai:reconnect` in this process (the default store);
+   * the oldest go first. @default 10000
+   */
   maxKnownClients?: number;
+  /**
+   * Where disconnected clients wait for `ai:reconnect`. A shared store (`broker.reconnectStore()`
+   * of `@agentsocket/redis`, with the agent's `resume.store` on the same Redis) lets a client
+   * reconnect to any instance, its streams going on from the shared log. `createServer` passes
+   * its Redis broker's. @default this process's memory (`maxKnownClients`)
+   */
+  reconnectStore?: ReconnectStore;
 }
 
 /** An agent served on a namespace. */
@@ -104,13 +115,16 @@ export function attachAgent(
   if (allowedOrigins !== undefined && !Array.isArray(allowedOrigins)) {
     throw new TypeError('The "allowedOrigins" option must be an array of origins');
   }
+  const store = options.reconnectStore;
+  if (
+    store !== undefined &&
+    (typeof store?.park !== "function" || typeof store.claim !== "function")
+  ) {
+    throw new TypeError('The "reconnectStore" option must have park() and claim() methods');
+  }
   const rateLimit = options.rateLimit ?? authority.config.rateLimit;
   checkEventRate(rateLimit);
   const users = new WeakMap<Socket, AuthenticatedUser>();
-  const known = createKnownClients({
-    windowMs: settings.reconnectWindow,
-    max: settings.maxKnownClients,
-  });
   const clients = new Map<string, Socket>();
   let closing = false;
   const backpressureThreshold = agent.options.streaming?.bufferSize ?? 64 * 1024;
@@ -127,14 +141,13 @@ export function attachAgent(
 
   namespace.use(createHandshakeMiddleware(authority, allowedOrigins, users));
   const resumable = createResumableStreams(agent, (error) => report(error, "resume"));
-  /** `ai:reconnect`: a previous client of the same user still connected is disconnected first. */
-  const claim = (previousClientId: string, userId: string | undefined) => {
-    const found = known.claim(previousClientId, userId);
-    if (found !== "live") return found;
-    clients.get(previousClientId)?.disconnect(true);
-    const parked = known.claim(previousClientId, userId);
-    return parked === "live" ? undefined : parked;
-  };
+  const reconnects = createReconnects({
+    store: store ?? createMemoryReconnectStore({ max: settings.maxKnownClients }),
+    windowMs: settings.reconnectWindow,
+    resumable,
+    userOf: (socket) => users.get(socket)?.id,
+    report: (error, userId) => report(error, "ai:reconnect", userId),
+  });
 
   const onConnection = (socket: Socket) => {
     const user = users.get(socket);
@@ -149,7 +162,6 @@ export function attachAgent(
     };
     limitEventRate(socket, rateLimit, (error) => report(error, "connection", user?.id));
     clients.set(socket.id, socket);
-    known.connected(socket.id, user?.id);
     let rooms: string[] = [];
     socket.on("disconnecting", () => {
       rooms = [...socket.rooms].filter((room) => room !== socket.id);
@@ -164,10 +176,11 @@ export function attachAgent(
       client.held.clear();
       client.streams.abortAll();
       clients.delete(socket.id);
-      known.disconnected(socket.id, { rooms, streams });
+      reconnects.park(socket, user?.id, rooms, streams);
     });
     serveChatEvents(client);
-    serveAiEvents(client, (id) => claim(id, user?.id), backpressureThreshold);
+    serveAiEvents(client, backpressureThreshold);
+    reconnects.serve(client, (id) => clients.get(id));
     socket.emit("ai:connected", {
       clientId: socket.id,
       maxConcurrentStreams: agent.options.maxConcurrentStreams,
@@ -186,7 +199,7 @@ export function attachAgent(
       namespace.off("connection", onConnection);
       closing = true;
       for (const socket of [...clients.values()]) socket.disconnect();
-      for (const held of known.clear()) held.controller.abort();
+      for (const held of reconnects.clear()) held.controller.abort();
     },
   };
 }

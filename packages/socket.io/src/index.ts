@@ -13,6 +13,7 @@
 export { attachAgent } from "./attach-agent.ts";
 export type { SocketIOAgent, SocketIOAgentOptions } from "./attach-agent.ts";
 export type { HandshakeAuthority } from "./handshake-auth.ts";
+export type { ClientRecord, ReconnectStore, StreamRecord } from "./known-clients.ts";
 export type {
   AgentClientEvents,
   AgentServerEvents,

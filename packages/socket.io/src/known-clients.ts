@@ -1,79 +1,85 @@
 /**
- * The clients `ai:reconnect` may name: those connected now and those gone for less than the
- * reconnect window, each with the user it authenticated as, and — for a gone one — what moves to
- * the client that takes it over: its Socket.IO rooms and its resumable streams. A client may only
- * claim a previous client of its own user, once. Expiry is lazy, so no timer runs; a stream left
- * unclaimed ends on its own (`resume.graceMs`).
+ * Where the clients `ai:reconnect` may name wait: a gone client's record — the user it
+ * authenticated as, its Socket.IO rooms, and its resumable streams (the log's id and how many
+ * text events the server sent it) — kept for the reconnect window and taken over once, by the
+ * same user only. {@link ReconnectStore} is the contract; this file holds the in-memory store of
+ * one process (the default). `@agentsocket/redis` keeps the records in Redis
+ * (`broker.reconnectStore()`), so a client may reconnect to any instance.
  */
-import type { HeldStream } from "./resumable-streams.ts";
 
-/** What a client left behind. */
-export interface ParkedClient {
+/** One stream a gone client held: enough for any instance to go on with it from its log. */
+export interface StreamRecord {
+  /** Its key among the client's streams (`chat`, `ai:<streamId>`). */
+  key: string;
+  /** The id of its log in the agent's stream store. */
+  streamId: string;
+  /** Text events the server sent the client before it went away. */
+  delivered: number;
+  /** When the stream started (ms since the epoch), for `ai:done`'s `duration`. */
+  startedAt: number;
+}
+
+/** What a client left behind. Plain data: a shared store keeps it as JSON. */
+export interface ClientRecord {
   /** Its rooms of the namespace (its own id room aside). */
   rooms: string[];
   /** Its streams that were running (or read) when it went away. */
-  streams: HeldStream[];
+  streams: StreamRecord[];
 }
 
-export interface KnownClients {
-  connected(clientId: string, userId: string | undefined): void;
-  disconnected(clientId: string, parked?: ParkedClient): void;
+/**
+ * Where gone clients wait for `ai:reconnect`. Every method may reject (a shared store down):
+ * the binding then answers as for an unknown client.
+ */
+export interface ReconnectStore {
+  /** Keeps the record of `clientId` (of `userId`) for `windowMs`. */
+  park(
+    clientId: string,
+    userId: string | undefined,
+    record: ClientRecord,
+    windowMs: number,
+  ): Promise<void>;
   /**
-   * What `userId` takes over from `previousClientId` (a successful claim forgets it); `"live"`
-   * when that client of the same user is still connected (disconnect it, then claim again).
+   * Takes the record of `clientId` when it is still kept and belongs to `userId`: atomically,
+   * so of two claims at once only one gets it; a taken record is gone.
    */
-  claim(previousClientId: string, userId: string | undefined): ParkedClient | "live" | undefined;
-  /** Forgets every gone client; the streams they left behind (to abort at shutdown). */
-  clear(): HeldStream[];
+  claim(clientId: string, userId: string | undefined): Promise<ClientRecord | undefined>;
 }
 
 interface Entry {
   userId: string | undefined;
-  /** When the client went away; `undefined` while it is connected. */
-  goneAt: number | undefined;
-  parked?: ParkedClient;
+  until: number;
+  record: ClientRecord;
 }
 
-const NOTHING: ParkedClient = Object.freeze({ rooms: [], streams: [] }) as ParkedClient;
-
-export function createKnownClients(options: { windowMs: number; max: number }): KnownClients {
-  const { windowMs, max } = options;
-  const gone = new Map<string, Entry>(); // in disconnection order, oldest first
-  const live = new Map<string, Entry>();
+/**
+ * The records of one process, at most `max` (the oldest go first). Expiry is lazy: no timer runs.
+ */
+export function createMemoryReconnectStore(options: { max: number }): ReconnectStore {
+  const { max } = options;
+  const gone = new Map<string, Entry>(); // in parking order, oldest first
 
   const sweep = (now: number) => {
     for (const [id, entry] of gone) {
-      if (gone.size <= max && now - entry.goneAt! < windowMs) break;
+      if (gone.size <= max && entry.until > now) break;
       gone.delete(id);
     }
   };
 
   return {
-    connected(clientId, userId) {
-      live.set(clientId, { userId, goneAt: undefined });
-    },
-    disconnected(clientId, parked) {
-      const entry = live.get(clientId);
-      if (entry === undefined) return;
-      live.delete(clientId);
+    async park(clientId, userId, record, windowMs) {
       const now = Date.now();
-      gone.set(clientId, { userId: entry.userId, goneAt: now, ...(parked ? { parked } : {}) });
+      gone.delete(clientId);
+      gone.set(clientId, { userId, until: now + windowMs, record });
       sweep(now);
     },
-    claim(previousClientId, userId) {
-      sweep(Date.now());
-      if (live.get(previousClientId)?.userId === userId && live.has(previousClientId)) {
-        return "live";
-      }
-      const entry = gone.get(previousClientId);
-      if (entry === undefined || entry.userId !== userId) return undefined;
-      gone.delete(previousClientId);
-      return entry.parked ?? NOTHING;
-    },
-    clear() {
-      const streams = [...gone.values()].flatMap((entry) => entry.parked?.streams ?? []);
-      gone.clear();
-      return streams;
+    async claim(clientId, userId) {
+      const now = Date.now();
+      sweep(now);
+      const entry = gone.get(clientId);
+      if (entry === undefined || entry.userId !== userId || entry.until <= now) return undefined;
+      gone.delete(clientId);
+      return entry.record;
     },
   };
 }
