@@ -15,7 +15,15 @@ import type { SocketLike, WebSocketData } from "./types.ts";
  * so `if (socket.ping)` still tells whether protocol pings are possible.
  */
 export abstract class ForwardingSocket implements SocketLike {
+  /**
+   * The first socket under this stack of wrappers that is not one: `readyState` and
+   * `bufferedAmount` (read several times per streamed token) are read there in one step instead
+   * of through every wrapper's getter. No wrapper changes either of them.
+   */
+  readonly #base: SocketLike;
+
   constructor(protected readonly inner: SocketLike) {
+    this.#base = inner instanceof ForwardingSocket ? inner.#base : inner;
     if (!inner.ping) this.ping = undefined;
     if (!inner.sendFrame) this.sendFrame = undefined;
     // A subclass that terminates by other means (node-socket.ts) keeps its own.
@@ -55,11 +63,11 @@ export abstract class ForwardingSocket implements SocketLike {
   }
 
   get readyState(): number {
-    return this.inner.readyState;
+    return this.#base.readyState;
   }
 
   get bufferedAmount(): number {
-    return this.inner.bufferedAmount;
+    return this.#base.bufferedAmount;
   }
 }
 

@@ -15,7 +15,7 @@ import { unrefTimer } from "../timers.ts";
 import type { SocketLike, WebSocketConnection } from "../types.ts";
 import { createSocketWriter, type FrameWriter } from "./frame-writer.ts";
 import { pollUntil } from "./drain-poll.ts";
-import { atEndOfTurn, nextTurn } from "./turn.ts";
+import { atEndOfTurn, currentTurn, nextTurn } from "./turn.ts";
 
 /** Where a channel writes: a socket, a connection (its socket), or any {@link FrameWriter} (SSE). */
 export type StreamTarget = SocketLike | WebSocketConnection | FrameWriter;
@@ -119,8 +119,10 @@ class Channel implements StreamingChannel {
   #pieces = 0;
   #ended = false;
   #failure: WebSocketError | undefined;
-  // Open while the first piece of this turn (window) has gone out and followers are gathered.
+  // Open while followers of this turn's (or window's) first piece are gathered.
   #windowOpen = false;
+  // The turn whose first piece went out (latencyTarget 0): a piece seeing another turn is first.
+  #turn = -1;
   // Made once per channel: opening a window per token allocates nothing.
   readonly #closeWindow = () => {
     this.#windowOpen = false;
@@ -157,20 +159,30 @@ class Channel implements StreamingChannel {
     const { bufferSize, maxChunkSize, latencyTarget } = this.#limits;
     if (!this.#coalesce) {
       this.#write();
+    } else if (latencyTarget === 0 && this.#turn !== currentTurn()) {
+      // Leading edge: the first piece of a turn goes out now, and asks for no end-of-turn call
+      // (a lone token then costs no flush); a follower in the same turn opens the window.
+      this.#turn = currentTurn();
+      this.#write();
     } else if (!this.#windowOpen) {
       this.#windowOpen = true;
       if (latencyTarget > 0) unrefTimer(setTimeout(this.#closeWindow, latencyTarget));
-      else atEndOfTurn(this.#closeWindow);
-      // Leading edge: with no latency budget, a piece that finds nothing waiting goes out now.
-      if (latencyTarget === 0) this.#write();
+      else {
+        atEndOfTurn(this.#closeWindow);
+        if (this.#pending.length >= maxChunkSize) return this.#full(bufferSize);
+      }
     } else if (this.#pending.length >= maxChunkSize) {
-      this.#write();
-      // A full frame went out: let other connections have a turn before producing more.
-      if (writer.bufferedAmount <= bufferSize)
-        return new Promise<void>((resolve) => nextTurn(resolve));
+      return this.#full(bufferSize);
     }
     if (writer.bufferedAmount > bufferSize) return this.#waitForDrain();
     return undefined;
+  }
+
+  /** Writes a full frame's worth, then lets other connections have a turn before producing more. */
+  #full(bufferSize: number): Promise<void> {
+    this.#write();
+    if (this.#writer.bufferedAmount > bufferSize) return this.#waitForDrain();
+    return new Promise<void>((resolve) => nextTurn(resolve));
   }
 
   event(frame: Record<string, unknown> & { type: string }): void {

@@ -5,6 +5,8 @@
  */
 const waiting: (() => void)[] = [];
 let scheduled = false;
+// Bumped when a turn's end runs: two pieces that see the same number arrived in the same turn.
+let turn = 0;
 
 /** Runs `fn` once, after the current turn of the event loop (including its microtasks). */
 export const nextTurn: (fn: () => void) => void =
@@ -12,6 +14,7 @@ export const nextTurn: (fn: () => void) => void =
 
 function endTurn(): void {
   scheduled = false;
+  turn++;
   // Callbacks queued while these run belong to the next turn.
   const due = waiting.splice(0);
   for (const fn of due) fn();
@@ -23,4 +26,16 @@ export function atEndOfTurn(fn: () => void): void {
   if (scheduled) return;
   scheduled = true;
   nextTurn(endTurn);
+}
+
+/**
+ * The number of the current turn, making sure its end is scheduled (so the number changes once
+ * the turn is over). Costs a channel nothing per token beyond one comparison.
+ */
+export function currentTurn(): number {
+  if (!scheduled) {
+    scheduled = true;
+    nextTurn(endTurn);
+  }
+  return turn;
 }
