@@ -15,6 +15,7 @@ import {
 } from "./client-context.ts";
 import { queuedBytes, totalTokensOf, type StreamFrame } from "./event-writer.ts";
 import type { ParkedClient } from "./known-clients.ts";
+import { tokenEmitter } from "./token-packets.ts";
 
 const keyOf = (streamId: string) => `ai:${streamId}`;
 /** The chat turn's key among a client's streams (chat-events.ts). */
@@ -67,8 +68,10 @@ export function serveAiEvents(
     let tokens = 0;
     let congested = false;
     let out = socket; // the client it goes to: another one after ai:reconnect
-    const text = (data: string) =>
-      void out.emit("ai:token", { streamId, data, tokenCount: ++tokens });
+    const tokenTo = (to: typeof socket) =>
+      tokenEmitter(to, "ai:token", { streamId }, "data", "tokenCount");
+    let token = tokenTo(out);
+    const text = (data: string) => token(data, ++tokens);
     const queued = (queueSize: number) => {
       if (!congested && queueSize > backpressureThreshold) {
         congested = true;
@@ -76,7 +79,8 @@ export function serveAiEvents(
         out.emit("ai:backpressure", { streamId, message, queueSize });
       } else if (congested && queueSize <= backpressureThreshold / 2) congested = false;
     };
-    const moveTo = (next: typeof socket, texts: number) => void ([out, tokens] = [next, texts]);
+    const moveTo = (next: typeof socket, texts: number) =>
+      void ([out, tokens, token] = [next, texts, tokenTo(next)]);
     const frame = (frame: StreamFrame) => {
       switch (frame.type) {
         case "stream_start":
