@@ -14,6 +14,7 @@ import {
   type ClientContext,
 } from "./client-context.ts";
 import { queuedBytes, type StreamFrame } from "./event-writer.ts";
+import { tokenEmitter } from "./token-packets.ts";
 
 const keyOf = (streamId: string) => `ai:${streamId}`;
 
@@ -50,8 +51,10 @@ export function serveAiEvents(client: ClientContext, backpressureThreshold: numb
     let tokens = 0;
     let congested = false;
     let out = socket; // the client it goes to: another one after ai:reconnect
-    const text = (data: string) =>
-      void out.emit("ai:token", { streamId, data, tokenCount: ++tokens });
+    const tokenTo = (to: typeof socket) =>
+      tokenEmitter(to, "ai:token", { streamId }, "data", "tokenCount");
+    let token = tokenTo(out);
+    const text = (data: string) => token(data, ++tokens);
     const queued = (queueSize: number) => {
       if (!congested && queueSize > backpressureThreshold) {
         congested = true;
@@ -59,7 +62,8 @@ export function serveAiEvents(client: ClientContext, backpressureThreshold: numb
         out.emit("ai:backpressure", { streamId, message, queueSize });
       } else if (congested && queueSize <= backpressureThreshold / 2) congested = false;
     };
-    const moveTo = (next: typeof socket, texts: number) => void ([out, tokens] = [next, texts]);
+    const moveTo = (next: typeof socket, texts: number) =>
+      void ([out, tokens, token] = [next, texts, tokenTo(next)]);
     const frame = (frame: StreamFrame) => emitAiFrame(out, streamId, frame, tokens, started);
     void runClientStream(client, keyOf(streamId), controller, prompt.value, {
       text,

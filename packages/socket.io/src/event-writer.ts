@@ -50,7 +50,10 @@ export interface StreamEvents {
   text(content: string): void;
   /** Every other frame (`stream_start`, `stream_complete`, `error`, tool frames). */
   frame(frame: StreamFrame): void;
-  /** The bytes queued for the client, each time the channel checks them (once per send). */
+  /**
+   * The bytes queued for the client when the channel checks them (once per send); of a run of
+   * checks that find nothing queued, only the first is reported.
+   */
   queued?(bytes: number): void;
   /** The stream moves to `socket` (`ai:reconnect`), whose client has `texts` text events. */
   moveTo?(socket: Socket, texts: number): void;
@@ -73,6 +76,9 @@ class EventWriter implements FrameWriter {
   readonly writeText: (content: string) => void;
   /** The client's engine.io socket: one per Socket.IO client, for its whole life. */
   private readonly engine: EngineInternals;
+  private readonly queued: ((bytes: number) => void) | undefined;
+  /** The count last given to `queued`: an empty queue found again is not news. */
+  private reported = -1;
 
   constructor(
     private readonly socket: Socket,
@@ -80,6 +86,7 @@ class EventWriter implements FrameWriter {
   ) {
     this.writeText = events.text;
     this.engine = socket.conn as unknown as EngineInternals;
+    this.queued = events.queued;
   }
 
   write(json: string): void {
@@ -88,7 +95,11 @@ class EventWriter implements FrameWriter {
 
   get bufferedAmount(): number {
     const bytes = engineBytes(this.engine);
-    this.events.queued?.(bytes);
+    // Read for every token and nearly always 0: a run of empty reads reaches the callback once.
+    if (this.queued !== undefined && (bytes !== 0 || this.reported !== 0)) {
+      this.reported = bytes;
+      this.queued(bytes);
+    }
     return bytes;
   }
 
