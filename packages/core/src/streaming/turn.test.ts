@@ -4,7 +4,7 @@
  * without `setImmediate` (browsers, workers) a 0 ms timeout stands in.
  */
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { atEndOfTurn, nextTurn } from "./turn.ts";
+import { atEndOfTurn, currentTurn, nextTurn } from "./turn.ts";
 
 afterEach(() => {
   vi.unstubAllGlobals();
@@ -49,6 +49,20 @@ describe("atEndOfTurn", () => {
     expect(ran).toEqual(["first", "second"]);
     await turn();
     expect(ran).toEqual(["first", "second", "next turn"]);
+  });
+});
+
+describe("currentTurn", () => {
+  it("is the same number all turn, changes once the turn is over, and schedules that end once", async () => {
+    const immediate = vi.spyOn(globalThis, "setImmediate");
+    const first = currentTurn();
+    expect(currentTurn()).toBe(first);
+    atEndOfTurn(() => {});
+    expect(immediate).toHaveBeenCalledTimes(1); // one end of turn shared with atEndOfTurn
+    await turn();
+    const next = currentTurn();
+    expect(next).not.toBe(first);
+    expect(currentTurn()).toBe(next);
   });
 });
 
