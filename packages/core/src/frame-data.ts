@@ -72,24 +72,39 @@ export class PreparedFrame {
     const text = typeof data === "string";
     const payload = text ? encoder.encode(data) : toBytes(data);
     const length = payload.byteLength;
-    const header = length < 126 ? 2 : length < 65536 ? 4 : 10;
+    const header = frameHeaderSize(length);
     const bytes = new Uint8Array(header + length);
-    bytes[0] = FIN | (text ? TEXT : BINARY);
-    if (header === 2) bytes[1] = length;
-    else if (header === 4) {
-      bytes[1] = 126;
-      bytes[2] = length >>> 8;
-      bytes[3] = length & 0xff;
-    } else {
-      bytes[1] = 127;
-      // 64-bit length, big-endian; a JS array is far below 2^53 bytes.
-      new DataView(bytes.buffer).setUint32(2, Math.floor(length / 2 ** 32));
-      new DataView(bytes.buffer).setUint32(6, length >>> 0);
-    }
+    writeFrameHeader(bytes, length, text);
     // Copied, not referenced: bytes the caller changes after the send do not change the frame.
     bytes.set(payload, header);
     this.bytes = bytes;
     this.payloadLength = length;
+  }
+}
+
+/** Bytes of an unmasked server frame's header for a payload of `length` bytes (RFC 6455 §5.2). */
+export function frameHeaderSize(length: number): number {
+  return length < 126 ? 2 : length < 65536 ? 4 : 10;
+}
+
+/**
+ * Writes the header of one whole unmasked frame (FIN, text or binary opcode, no extension bits)
+ * for a payload of `length` bytes at the start of `bytes`, which holds at least
+ * {@link frameHeaderSize} bytes.
+ */
+export function writeFrameHeader(bytes: Uint8Array, length: number, text: boolean): void {
+  bytes[0] = FIN | (text ? TEXT : BINARY);
+  if (length < 126) bytes[1] = length;
+  else if (length < 65536) {
+    bytes[1] = 126;
+    bytes[2] = length >>> 8;
+    bytes[3] = length & 0xff;
+  } else {
+    bytes[1] = 127;
+    // 64-bit length, big-endian; a JS array is far below 2^53 bytes.
+    const view = new DataView(bytes.buffer, bytes.byteOffset, 10);
+    view.setUint32(2, Math.floor(length / 2 ** 32));
+    view.setUint32(6, length >>> 0);
   }
 }
 

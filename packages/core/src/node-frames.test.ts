@@ -1,13 +1,14 @@
 /**
  * Prepared frames on a real `ws` server socket: written as they are, in order with the socket's
  * own sends, the frames of one turn in one write to the TCP socket (issue 14); never on a
- * connection that negotiated permessage-deflate.
+ * connection that negotiated permessage-deflate. Text frames encoded straight into one buffer
+ * and written in one write, whatever their length's header form.
  */
 import { once } from "node:events";
 import { afterEach, expect, it } from "vitest";
 import { WebSocket, WebSocketServer, type RawData } from "ws";
 import { PreparedFrame } from "./frame-data.ts";
-import { writePreparedFrame, writesPreparedFrames } from "./node-frames.ts";
+import { writePreparedFrame, writesPreparedFrames, writeTextFrame } from "./node-frames.ts";
 
 let wss: WebSocketServer | undefined;
 const clients: WebSocket[] = [];
@@ -82,7 +83,7 @@ it("is not offered on a permessage-deflate connection, nor on a socket that is n
   expect(writesPreparedFrames({ send() {}, readyState: 1 })).toBe(false);
 });
 
-it("hands a socket that is no longer open to its own send", async () => {
+it("hands frames for a socket that is no longer open to its own send", async () => {
   const { server, client } = await pair();
   client.close();
   await once(server, "close");
@@ -90,6 +91,37 @@ it("hands a socket that is no longer open to its own send", async () => {
   const send = server.send.bind(server);
   server.send = ((data: string) => send(data, (error) => errors.push(error))) as never;
   writePreparedFrame(server, new PreparedFrame("late"));
+  writeTextFrame(server, "late too");
   await new Promise((resolve) => setImmediate(resolve));
-  expect(errors).toHaveLength(1); // ws answered the send: the socket is closed
+  expect(errors).toHaveLength(2); // ws answered both sends: the socket is closed
+});
+
+it("writes a text frame in one write, intact at every header size and in order", async () => {
+  const { server, received, counter, until } = await pair();
+  const sends: unknown[] = [];
+  const send = server.send.bind(server);
+  server.send = ((data: string) => (sends.push(data), send(data))) as never;
+  // Payload byte lengths at the edges of the 7-bit, 16-bit and 64-bit length forms, and text of
+  // 1-, 2-, 3- and 4-byte characters (a surrogate pair is one 4-byte character).
+  const texts = [
+    "",
+    "a".repeat(125),
+    "a".repeat(126),
+    "é".repeat(62) + "a", // 125 bytes from 63 characters
+    "é".repeat(63), // 126 bytes
+    "a".repeat(65_535),
+    "a".repeat(65_536),
+    "⟨1.5⟩hello 😀 " + "€".repeat(30_000),
+  ];
+  for (const text of texts) {
+    const before = counter.writes;
+    writeTextFrame(server, text);
+    expect(counter.writes - before).toBe(1);
+  }
+  writePreparedFrame(server, new PreparedFrame("prepared")); // corked until the end of the turn
+  writeTextFrame(server, "behind it");
+  server.send("plain");
+  await until(texts.length + 3);
+  expect(sends).toEqual(["plain"]); // only the socket's own frame went through ws's send
+  expect(received).toEqual([...texts, "prepared", "behind it", "plain"]);
 });

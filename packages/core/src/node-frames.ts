@@ -13,7 +13,7 @@
  * `ws` is typed structurally (core never imports it). Its `_sender.sendFrame(list, cb)` is what
  * `ws` itself writes a framed message with; Socket.IO relies on it the same way.
  */
-import type { PreparedFrame } from "./frame-data.ts";
+import { frameHeaderSize, writeFrameHeader, type PreparedFrame } from "./frame-data.ts";
 import { OPEN, type WebSocketData } from "./types.ts";
 
 /** The TCP side of a `ws` socket (a `net.Socket`). */
@@ -41,7 +41,13 @@ interface WsInternals {
 const FLUSH_ABOVE = 16 * 1024;
 
 type ByteView = (buffer: ArrayBufferLike, offset: number, length: number) => Uint8Array;
-const nodeBuffer = (globalThis as { Buffer?: { from: ByteView } }).Buffer;
+/** The parts of Node's `Buffer` used here (core imports no Node module). */
+interface NodeBuffers {
+  from: ByteView;
+  byteLength(text: string): number;
+  allocUnsafe(size: number): Uint8Array & { write(text: string, offset: number): number };
+}
+const nodeBuffer = (globalThis as { Buffer?: NodeBuffers }).Buffer;
 
 let corked: Transport[] = [];
 
@@ -95,4 +101,25 @@ export function writePreparedFrame(socket: object, frame: PreparedFrame): void {
   if (transport.writableLength > FLUSH_ABOVE) {
     transport.uncork();
   }
+}
+
+/**
+ * Sends `text` as one text frame to a socket {@link writesPreparedFrames} accepted: the frame is
+ * encoded straight into one buffer (header, then the UTF-8 payload) and written in one write.
+ * `ws.send` of a string measures it, frames it as a header and the string, and writes the two
+ * corked (a `writev` that encodes the string again on its way out); per streamed token that was
+ * most of the send. Falls back to `send()` where a prepared frame would (see
+ * {@link writePreparedFrame}), and outside Node.
+ */
+export function writeTextFrame(socket: object, text: string): void {
+  const ws = socket as WsInternals;
+  const sender = ws._sender!;
+  if (ws.readyState !== OPEN || (sender._state ?? 0) !== 0 || !ws._socket || !nodeBuffer)
+    return ws.send(text);
+  const length = nodeBuffer.byteLength(text);
+  const header = frameHeaderSize(length);
+  const bytes = nodeBuffer.allocUnsafe(header + length);
+  writeFrameHeader(bytes, length, true);
+  bytes.write(text, header);
+  sender.sendFrame!([bytes]);
 }

@@ -6,7 +6,7 @@
 import type { ConnectionEvents, UpgradeAccepted } from "./adapter-types.ts";
 import type { WebSocketConnectionManager } from "./connection-manager.ts";
 import type { PreparedFrame } from "./frame-data.ts";
-import { writePreparedFrame, writesPreparedFrames } from "./node-frames.ts";
+import { writePreparedFrame, writesPreparedFrames, writeTextFrame } from "./node-frames.ts";
 import { terminateNodeWebSocket } from "./node-terminate.ts";
 import { ForwardingSocket } from "./socket-with-send.ts";
 import type { SocketLike, WebSocketData } from "./types.ts";
@@ -36,14 +36,19 @@ function concat(parts: Bytes[]): Uint8Array {
 
 /** `socket` as core sees it: the same methods, and a terminate that does not stall the loop. */
 class NodeSocket extends ForwardingSocket {
+  // Whether frames can be written to `ws`'s TCP socket as they are (not with permessage-deflate).
+  readonly #framed: boolean;
+
   constructor(inner: SocketLike) {
     super(inner);
-    // Fan-out frames go out pre-encoded where `ws` allows it (not with permessage-deflate).
-    if (writesPreparedFrames(inner)) this.sendFrame = NodeSocket.prototype.sendFrame;
+    this.#framed = writesPreparedFrames(inner);
+    // Fan-out frames go out pre-encoded where `ws` allows it.
+    if (this.#framed) this.sendFrame = NodeSocket.prototype.sendFrame;
   }
 
   send(data: WebSocketData): void {
-    this.inner.send(data);
+    if (this.#framed && typeof data === "string") writeTextFrame(this.inner, data);
+    else this.inner.send(data);
   }
 
   override sendFrame(frame: PreparedFrame): void {

@@ -13,6 +13,7 @@ import {
   terminateNodeWebSocket,
   writePreparedFrame,
   writesPreparedFrames,
+  writeTextFrame,
   type PreparedFrame,
   type UpgradeSocket,
   type ConnectionEvents,
@@ -201,16 +202,20 @@ function accept(
  * with getters: those give every connection its own hidden class and property dictionary.
  */
 class RuntimeSocket implements SocketLike {
+  // Whether frames can be written to `ws`'s TCP socket as they are (Node, no permessage-deflate).
+  readonly #framed: boolean;
+
   constructor(
     private readonly ws: WSContext<unknown>,
     private readonly raw: RawSocket,
   ) {
+    this.#framed = writesPreparedFrames(raw);
     // Protocol pings only where pongs can be heard (`ws`); elsewhere (Bun) the heartbeat would
     // expire live peers, so core falls back to JSON ping frames.
     if (!raw.ping || !raw.on) this.ping = undefined;
     if (!raw.terminate) this.terminate = undefined;
     // Fan-out frames pre-encoded: only `ws` on Node, without permessage-deflate.
-    if (!writesPreparedFrames(raw)) this.sendFrame = undefined;
+    if (!this.#framed) this.sendFrame = undefined;
     // Lets core hold back a connection past `maxFramesPerTurn` (`ws` on Node has both).
     if (!raw.pause || !raw.resume) {
       this.pause = undefined;
@@ -220,7 +225,8 @@ class RuntimeSocket implements SocketLike {
 
   send(data: Parameters<SocketLike["send"]>[0]): void {
     // Straight to the raw socket when it has send(): the WSContext wrapper costs an object per frame.
-    if (this.raw.send) this.raw.send(data);
+    if (this.#framed && typeof data === "string") writeTextFrame(this.raw, data);
+    else if (this.raw.send) this.raw.send(data);
     else this.ws.send(data as Parameters<WSContext["send"]>[0]);
   }
 

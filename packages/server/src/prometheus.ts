@@ -52,9 +52,14 @@ interface Tally {
 
 class TallyByPath {
   readonly #byPath = new Map<string, Tally>();
+  // A server has a path or two: the last one's tally skips the map lookup on most frames.
+  #lastPath: string | undefined;
+  #last: Tally | undefined;
   add(path: string, bytes: number): void {
-    let tally = this.#byPath.get(path);
+    let tally = path === this.#lastPath ? this.#last : this.#byPath.get(path);
     if (tally === undefined) this.#byPath.set(path, (tally = { frames: 0, bytes: 0 }));
+    this.#lastPath = path;
+    this.#last = tally;
     tally.frames++;
     tally.bytes += bytes;
   }
