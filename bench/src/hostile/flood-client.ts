@@ -5,6 +5,7 @@
  * how many got out, and on `end` reads what the server queued (when asked) and its close code.
  */
 import { fork } from "node:child_process";
+import { setPriority } from "node:os";
 import { fileURLToPath } from "node:url";
 import { withTimeout } from "../timeout.ts";
 import { WireClient } from "./wire-client.ts";
@@ -37,12 +38,13 @@ export interface Flooder {
   end(read: boolean): Promise<number | undefined>;
 }
 
-/** Starts a flooding client against `port` that sends `frames` frames. */
-export function startFlooder(port: number, frames: number): Flooder {
+/** Starts a flooding client against `port` that sends `frames` frames, at priority `nice`. */
+export function startFlooder(port: number, frames: number, nice = 0): Flooder {
   const child = fork(fileURLToPath(import.meta.url), [String(port), String(frames)], {
     execArgv: ["--import", "tsx"],
     stdio: ["ignore", "inherit", "inherit", "ipc"],
   });
+  if (nice !== 0 && child.pid !== undefined) setPriority(child.pid, nice);
   const killOnExit = () => child.kill("SIGKILL");
   process.once("exit", killOnExit);
   const message = <T extends FromFlooder["type"]>(type: T) =>

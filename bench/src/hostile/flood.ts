@@ -28,6 +28,8 @@ export interface FloodOptions {
   frames: number;
   /** Milliseconds of idle probing before the flood. */
   idleMs: number;
+  /** The flooding process's priority (0–19). @default 0 */
+  nice?: number;
   log(message: string): void;
 }
 
@@ -121,7 +123,7 @@ async function handled(
 
 /** Runs the flood script on one framework; `timeout` bounds the flood phase. */
 export async function runFlood(options: FloodOptions, timeout = 120_000): Promise<FloodResult> {
-  const { framework, frames, idleMs, log } = options;
+  const { framework, frames, idleMs, log, nice = 0 } = options;
   const expected = await demoAnswer(HEALTHY_PROMPT);
   const target = await startTarget(framework, 0);
   try {
@@ -134,12 +136,14 @@ export async function runFlood(options: FloodOptions, timeout = 120_000): Promis
     const idleProbe = watchHealthyStreams(probe, expected, PROBE);
     await new Promise((resolve) => setTimeout(resolve, idleMs));
     const idle = await idleProbe.stop();
-    log(`flood ${framework}: ${frames.toLocaleString("en-US")} generate frames, never read`);
+    log(
+      `flood ${framework}: ${frames.toLocaleString("en-US")} generate frames, never read${nice ? `, flooder at nice ${nice}` : ""}`,
+    );
 
     const floodGone = async () => (await target.connections()) < 2; // the probe and the flooder
     if (turnsWanted()) await takeTurns(target.port);
     const floodStart = performance.now();
-    const flooder = startFlooder(target.port, frames);
+    const flooder = startFlooder(target.port, frames, nice);
     await flooder.flooding;
     const underFlood = watchHealthyStreams(probe, expected, PROBE);
     const started = performance.now();

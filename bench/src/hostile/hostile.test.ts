@@ -218,5 +218,8 @@ describe("command line", () => {
     expect(() => parseHostileOptions(["--scripts=nope"])).toThrow(/unknown "nope"/);
     expect(() => parseHostileOptions(["--cycles=0"])).toThrow(TypeError);
     expect(() => parseHostileOptions(["--smok"])).toThrow(/Unknown argument/);
+    expect(parseHostileOptions(["--flood-nice=19"]).sizes.flood.nice).toBe(19);
+    expect(parseHostileOptions([]).sizes.flood.nice).toBeUndefined();
+    expect(() => parseHostileOptions(["--flood-nice=20"])).toThrow(/at most 19/);
   });
 });

@@ -16,7 +16,12 @@ export interface HostileSizes {
   mode: "full" | "smoke";
   fuzz: { frames: number; connections: number };
   churn: { cycles: number; concurrency: number };
-  flood: { frames: number; idleMs: number };
+  /**
+   * `nice`: the flooding process's scheduling priority (`--flood-nice=N`, 0–19; 0 by default):
+   * with 19 it yields the CPU to the server, which tells the server's own handling of the flood
+   * apart from the time a 2-core machine gives the flooder instead. Not the figure of record.
+   */
+  flood: { frames: number; idleMs: number; nice?: number };
   /** Longest one script may take on one framework, in ms. */
   scriptTimeout: number;
 }
@@ -50,13 +55,16 @@ export interface HostileOptions {
 
 /**
  * Parses `--smoke`, `--scripts=fuzz,churn,flood`, `--frameworks=hono,express,fastify`,
- * `--seed=N`, and `--frames=N` / `--cycles=N` / `--flood-frames=N` (override the sizes).
+ * `--seed=N`, `--frames=N` / `--cycles=N` / `--flood-frames=N` (override the sizes), and
+ * `--flood-nice=N` (0–19).
  * @throws {TypeError} naming an unknown script or framework, or a bad number.
  */
 export function parseHostileOptions(argv: readonly string[]): HostileOptions {
   const { count, list } = readArguments(argv);
   for (const arg of argv) {
-    if (!/^--(smoke|(scripts|frameworks|seed|frames|cycles|flood-frames)=.*)$/.test(arg)) {
+    if (
+      !/^--(smoke|(scripts|frameworks|seed|frames|cycles|flood-frames|flood-nice)=.*)$/.test(arg)
+    ) {
       throw new TypeError(`Unknown argument "${arg}"`);
     }
   }
@@ -65,12 +73,18 @@ export function parseHostileOptions(argv: readonly string[]): HostileOptions {
   const frames = count("frames");
   const cycles = count("cycles");
   const floodFrames = count("flood-frames");
+  const nice = count("flood-nice", 0);
+  if (nice !== undefined && nice > 19) throw new TypeError("--flood-nice must be at most 19");
   return {
     sizes: {
       ...base,
       fuzz: { ...base.fuzz, ...(frames ? { frames } : {}) },
       churn: { ...base.churn, ...(cycles ? { cycles } : {}) },
-      flood: { ...base.flood, ...(floodFrames ? { frames: floodFrames } : {}) },
+      flood: {
+        ...base.flood,
+        ...(floodFrames ? { frames: floodFrames } : {}),
+        ...(nice ? { nice } : {}),
+      },
     },
     scripts: list("scripts", SCRIPTS),
     frameworks: list("frameworks", FRAMEWORKS),
