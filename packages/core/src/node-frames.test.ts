@@ -50,8 +50,9 @@ async function pair(perMessageDeflate = false) {
 }
 
 it("writes the frames of one turn to the TCP socket at once, in order with plain sends", async () => {
-  const { server, transport, received, counter, until } = await pair();
+  const { server, client, transport, received, counter, until } = await pair();
   expect(writesPreparedFrames(server)).toBe(true);
+  expect(writesPreparedFrames(client)).toBe(false); // a client's frames must be masked
   const text = new PreparedFrame('{"type":"héllo"}');
   const binary = new PreparedFrame(new Uint8Array([1, 2, 3]));
   for (let i = 0; i < 50; i++) writePreparedFrame(server, i % 2 ? binary : text);
@@ -76,10 +77,11 @@ it("writes at once past 16 KiB held, so a turn's fan-out never holds much", asyn
   await until(20);
 });
 
-it("is not offered on a permessage-deflate connection, nor on a socket that is not ws", async () => {
-  const { server } = await pair({ threshold: 0 } as never);
+it("is not offered on a permessage-deflate connection, a client's end, or a socket that is not ws", async () => {
+  const { server, client } = await pair({ threshold: 0 } as never);
   expect(server.extensions).toMatch(/^permessage-deflate/);
   expect(writesPreparedFrames(server)).toBe(false);
+  expect(writesPreparedFrames(client)).toBe(false);
   expect(writesPreparedFrames({ send() {}, readyState: 1 })).toBe(false);
 });
 

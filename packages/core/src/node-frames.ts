@@ -28,6 +28,8 @@ interface Transport {
 interface WsInternals {
   readonly readyState: number;
   readonly extensions?: unknown;
+  /** `ws`'s own flag: a client's frames must be masked, a prepared frame is not. */
+  readonly _isServer?: boolean;
   send(data: WebSocketData): void;
   _sender?: { sendFrame?: (list: unknown[], cb?: unknown) => void; _state?: number };
   _socket?: Partial<Transport> | null;
@@ -62,7 +64,8 @@ function uncorkAll(): void {
 /**
  * Whether `socket` is a `ws` WebSocket that can take prepared frames: `ws`'s sender and TCP
  * socket are reachable, and permessage-deflate was not negotiated (a prepared frame is not
- * compressed; such a connection sends each message itself). Fixed once the socket is open.
+ * compressed; such a connection sends each message itself), and it is the server's end (a
+ * client's frames are masked). Fixed once the socket is open.
  */
 export function writesPreparedFrames(socket: unknown): boolean {
   const ws = socket as Partial<WsInternals>;
@@ -71,7 +74,8 @@ export function writesPreparedFrames(socket: unknown): boolean {
     typeof ws._sender?.sendFrame === "function" &&
     typeof transport?.cork === "function" &&
     typeof transport.writableCorked === "number" &&
-    ws.extensions === ""
+    ws.extensions === "" &&
+    ws._isServer === true
   );
 }
 
