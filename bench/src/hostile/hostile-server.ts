@@ -4,11 +4,14 @@
  * per second behind an upstream counter. `GET /__hostile/upstream` reports the counters and
  * whether anything reached `Object.prototype`; the fork IPC channel serves the bench's control
  * commands (memory after GC, stop). With `HOSTILE_TURNS=1`, `GET /__hostile/turns` starts, then stops
- * and reports, a monitor of its long event-loop turns (turn-monitor.ts).
+ * and reports, a monitor of its long event-loop turns (turn-monitor.ts). argv[4], if given, is a
+ * {@link ServerProfile} in JSON (the holes script's configs); `POST /__hostile/echo` answers the
+ * parsed body of a user route.
  */
 import { createServer, type Framework } from "@agentsocket/server";
 import { createDemoAgent } from "@agentsocket/core/demo";
 import { serveAgentServerControl } from "../control.ts";
+import { ECHO_ROUTE, type ServerProfile } from "./server-profile.ts";
 import { countUpstream, UPSTREAM_ROUTE, type UpstreamReport } from "./upstream-counter.ts";
 import { turnMonitor, TURNS_ROUTE, type TurnReport } from "./turn-monitor.ts";
 
@@ -16,10 +19,34 @@ const framework = process.argv[2] as Framework;
 const tokensPerSecond = Number(process.argv[3] ?? 40);
 const pristine = new Set(Object.getOwnPropertyNames(Object.prototype));
 const { backend, counts } = countUpstream(createDemoAgent({ tokensPerSecond }));
+const profile = JSON.parse(process.argv[4] ?? "{}") as ServerProfile;
+let inAuth = 0;
+// A custom auth that holds each handshake authDelayMs, then accepts it (hole 5's handshakes).
+const slowAuth = profile.authDelayMs && {
+  strategy: "custom" as const,
+  validate: async () => {
+    inAuth++;
+    await new Promise((resolve) => setTimeout(resolve, profile.authDelayMs));
+    return { id: "slow" };
+  },
+};
 
 const server = await createServer(backend, {
   framework,
-  config: { port: 0, host: "127.0.0.1" },
+  config: {
+    port: 0,
+    host: "127.0.0.1",
+    ...(profile.agent ? { agent: profile.agent } : {}),
+    ...(profile.websocket || slowAuth
+      ? { websocket: { ...profile.websocket, ...(slowAuth ? { auth: slowAuth } : {}) } }
+      : {}),
+  },
+});
+server.registerRoute({
+  method: "POST",
+  path: ECHO_ROUTE,
+  description: "The parsed body of a user route, and the handshakes that entered the slow auth",
+  handler: ({ body }) => ({ body, inAuth }),
 });
 server.registerRoute({
   method: "GET",

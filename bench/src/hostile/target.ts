@@ -9,6 +9,7 @@ import { fileURLToPath } from "node:url";
 import type { Framework } from "@agentsocket/server";
 import { startServer, type ServerProcess } from "../server-process.ts";
 import { waitUntil, withTimeout } from "../timeout.ts";
+import type { ServerProfile } from "./server-profile.ts";
 import { UPSTREAM_ROUTE, type UpstreamReport } from "./upstream-counter.ts";
 
 /** Server memory figures of one script, in bytes. */
@@ -90,13 +91,21 @@ function procCpuMs(pid: number): number {
 }
 
 /**
- * Starts the hostile server on `framework` with the demo agent at `tokensPerSecond`.
+ * Starts the hostile server on `framework` with the demo agent at `tokensPerSecond`, configured
+ * beyond the defaults by `profile` if given.
  * @throws {Error} when it does not listen in time.
  */
-export async function startTarget(framework: Framework, tokensPerSecond: number): Promise<Target> {
+export async function startTarget(
+  framework: Framework,
+  tokensPerSecond: number,
+  profile?: ServerProfile,
+): Promise<Target> {
   const logs: ServerLog = { lines: 0, bytes: 0 };
   const server = await startServer(framework, {
-    entry: { file: ENTRY, args: [framework, String(tokensPerSecond)] },
+    entry: {
+      file: ENTRY,
+      args: [framework, String(tokensPerSecond), ...(profile ? [JSON.stringify(profile)] : [])],
+    },
     onOutput: (text) => {
       logs.lines += text.split("\n").length - 1;
       logs.bytes += Buffer.byteLength(text);
