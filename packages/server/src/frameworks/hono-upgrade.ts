@@ -93,7 +93,7 @@ export function honoUpgrades(wss: WebSocketServer): HonoUpgrades {
     socket: Duplex,
     head: Buffer,
     fetch: HonoUpgradeFetch,
-  ) {
+  ): void {
     const url = requestUrl(request);
     if (url === undefined) return answer(socket, BAD_REQUEST);
     const env = new UpgradeEnv(request);
