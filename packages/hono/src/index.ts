@@ -103,7 +103,7 @@ export function createWebSocketMiddleware(
     const decision = await manager.authorizeUpgrade({
       url: c.req.url,
       headers: c.req.raw.headers,
-      ...(Array.isArray(rawHeaders) ? { rawHeaders } : {}),
+      rawHeaders: Array.isArray(rawHeaders) ? rawHeaders : undefined,
       remoteAddress: getConnInfo?.(c).remote.address,
     });
     if (!decision.ok) {

@@ -106,7 +106,7 @@ export const bindHono: BindFramework = async (routes, manager) => {
         else return answerUpgrade(socket, decision.error);
       });
   });
-  upgrades.serve(server, async (request, env) => app.fetch(request, env));
+  upgrades.serve(server, app.fetch);
   const tracker = trackServer(server);
   return {
     server,
