@@ -106,6 +106,10 @@ Each server runs in its own process on 127.0.0.1; the load comes from a separate
 bench itself) over loopback. Server CPU is the server process's own \`process.cpuUsage()\`
 (user + system, all threads) over the measured window only, after connections are set up,
 divided by what the clients actually received. Memory is RSS after a forced full GC.
+The load process runs with a 64 MB young generation (\`--max-semi-space-size=64\`): with Node's
+default its own collections paused it 3–4 % of the latency window, and each of its pauses delays
+every receipt it timestamps, so they, not the server, set the p99 (the servers keep Node's
+defaults; the latency scenario logs both shares).
 
 ${formatTable(["scenario", "workload"], sizeRows, 2)}
 

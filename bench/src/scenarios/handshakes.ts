@@ -8,7 +8,8 @@ import { Tally } from "../tally.ts";
 import { clientTokens } from "../tokens.ts";
 import { cpuMicros, elapsed, serverConnections, type Scenario } from "./scenario.ts";
 
-const WARM_UP = 50;
+/** Handshakes before the measured ones, so the server's handshake path is compiled by then. */
+const WARM_UP = 500;
 
 /** Scenario 4: JWT handshakes per second and server CPU per handshake. */
 export const handshakes: Scenario = {

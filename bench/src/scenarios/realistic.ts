@@ -17,6 +17,7 @@ import { closeClients, openClients } from "../clients/connect.ts";
 import { workloadPrompt } from "../fake-backend.ts";
 import type { ServerProcess } from "../server-process.ts";
 import { percentile } from "../statistics.ts";
+import { gcTotals } from "../gc-meter.ts";
 import { Tally } from "../tally.ts";
 import { clientTokens } from "../tokens.ts";
 import { cpuMicros, elapsed, type Scenario } from "./scenario.ts";
@@ -34,6 +35,9 @@ interface Round {
   /** Share of one core the server was busy. */
   busy: number;
   cpuPerToken: number;
+  /** Share of the window that GC paused the server, and the load process (this one). */
+  serverGc: number;
+  loadGc: number;
 }
 
 /** Runs one paced stream of `seconds` on each client; measures the steady middle of the round. */
@@ -55,11 +59,18 @@ async function pacedRound(
   const steady = Math.max(500, seconds * 1000 - STAGGER_MS - 500);
   await sleep(STAGGER_MS + 200);
   const [before, tokensBefore, start] = [await server.stats(), tally.tokens, performance.now()];
+  const loadBefore = gcTotals();
   await sleep(steady);
   const [after, tokensAfter, wall] = [await server.stats(), tally.tokens, elapsed(start)];
+  const loadAfter = gcTotals();
   await done;
   const cpu = cpuMicros(before, after);
-  return { busy: cpu / 1000 / wall, cpuPerToken: cpu / Math.max(1, tokensAfter - tokensBefore) };
+  return {
+    busy: cpu / 1000 / wall,
+    cpuPerToken: cpu / Math.max(1, tokensAfter - tokensBefore),
+    serverGc: (after.gcPauseMs - before.gcPauseMs) / wall,
+    loadGc: (loadAfter.pauseMs - loadBefore.pauseMs) / wall,
+  };
 }
 
 /** Scenario 2: latency and CPU per token of paced streams at ~half capacity. */
@@ -79,6 +90,7 @@ export const realistic: Scenario = {
       return clients.slice(0, count);
     };
     const pct = (share: number) => `${(share * 100).toFixed(0)} %`;
+    const pct1 = (share: number) => `${(share * 100).toFixed(1)} %`;
     try {
       let streams = clamp(CALIBRATION_STREAMS);
       let capacity: number | undefined;
@@ -116,6 +128,7 @@ export const realistic: Scenario = {
       const sorted = Float64Array.from(tally.latencies).sort();
       log(
         `${streams} streams × ${tokens} tokens at ${rate}/s: server ${pct(round.busy)} busy, ` +
+          `GC paused it ${pct1(round.serverGc)} of the time and the load process ${pct1(round.loadGc)}, ` +
           `clock offset ${tally.clockOffset!.toFixed(3)} ms, max latency ${sorted.at(-1)!.toFixed(1)} ms`,
       );
       return {
