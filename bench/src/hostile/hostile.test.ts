@@ -13,6 +13,7 @@ import {
   RSS_GROWTH_BOUND,
 } from "./invariants.ts";
 import { parseHostileOptions } from "./options.ts";
+import { FLOOD_ROWS } from "./tables.ts";
 import { countUpstream } from "./upstream-counter.ts";
 
 const memory = {
@@ -205,6 +206,14 @@ describe("invariants", () => {
     expect(floodLatencyMisses({ ...flood, flood: { ...flood.flood, p99: 8 } })).toEqual([]);
     expect(floodLatencyMisses({ ...flood, flood: { ...flood.flood, p99: 9 } })[0]).toMatch(/p99/);
     expect(floodLatencyMisses({ ...flood, flood: { ...flood.flood, p50: NaN } })[0]).toMatch(/p50/);
+  });
+});
+
+describe("the flood table", () => {
+  it("says when the server never dropped the flooder, instead of NaN", () => {
+    const [, dropped] = FLOOD_ROWS.find(([label]) => label.startsWith("server dropped"))!;
+    expect(dropped(flood)).toBe("0.5");
+    expect(dropped({ ...flood, droppedAfterMs: NaN })).toBe("not dropped");
   });
 });
 

@@ -93,7 +93,11 @@ export const FLOOD_ROWS: Row<FloodResult>[] = [
   ["frames sent before a close or stall", (r) => n(r.framesSent)],
   ["flood duration (s)", (r) => seconds(r.durationMs)],
   ["flood connection end", (r) => r.floodEnd],
-  ["server dropped it after (s)", (r) => seconds(r.droppedAfterMs)],
+  // NaN: the server read the whole flood and kept the connection.
+  [
+    "server dropped it after (s)",
+    (r) => (Number.isNaN(r.droppedAfterMs) ? "not dropped" : seconds(r.droppedAfterMs)),
+  ],
   ["generate calls reaching the backend", (r) => n(r.generateStarted)],
   ["most backend calls at once", (r) => n(r.generatePeakActive)],
   ["crashes", (r) => (r.crashed ? "1" : "0")],
