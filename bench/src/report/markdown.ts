@@ -152,15 +152,17 @@ ${failures.length > 0 ? `\n## Failures\n\n${failures.join("\n")}\n` : ""}
   channel's leading edge) and merges only the tokens queued behind it in the same turn, so a
   paced token is not held back; an earlier design that held every token to the end of its turn
   had a p99 of 15–92 ms here.
-- **Where the misses come from.** Express runs the same core under the floor's memory per
-  connection, so core's own cost per connection is small. Heap snapshots with 2,000 open
-  sockets show what the others keep: \`@hono/node-server\` keeps each upgrade's Hono context, web
-  \`Request\`, headers, URL and Node request alive for the socket's life (~10 KB), and builds a web
-  \`Request\` and runs Hono's middleware for every handshake (hence hono's handshake CPU);
-  \`@fastify/websocket\` keeps Fastify's request/reply and the Node request/response alive. Closing
-  those gaps needs changes in those packages (releasing the upgrade context once the socket is
-  open), or serving upgrades below the framework — which would skip the app's own middleware
-  and hooks on the handshake, the reason the Hono and Fastify adapters exist.
+- **Memory per connection.** Heap snapshots of idle connections found what the frameworks'
+  WebSocket layers keep of each handshake for the socket's life: \`@fastify/websocket\` its
+  request, reply and their Node request and response (the Fastify adapter lets go of them once
+  the socket is open), \`@hono/node-server\` the upgrade's context and web \`Request\` (the Hono
+  adapter reads what it needs from \`c.env\` and builds nothing for the socket to hold). The
+  app's own middleware and hooks still run on every handshake.
+- **The latency tail and GC.** At 30 tokens/s the p99 sits where something stops a process for
+  a few milliseconds: a scavenge in the server, one in the load process, a major collection, or
+  the machine's other tenants. The scenario logs the share of the window each process spent in
+  GC; agentsocket's servers collect less often than the floor on this workload (about 29
+  collections against 42 in the same 6.5 s window, 800 streams, Node 20).
 - **Spread.** Every run's value is in results.json; compare runs before trusting a difference
   of a few percent.
 - **Handshakes/s** depends on the load process too (it runs the client side of every
