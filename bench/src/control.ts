@@ -5,7 +5,7 @@
  */
 import type { AgentServer } from "@agentsocket/server";
 import { epochNow } from "./fake-backend.ts";
-import { gcTotals } from "./gc-meter.ts";
+import { gcPauseMs } from "./gc-meter.ts";
 
 /** The secret every server verifies HS256 JWTs with. */
 export const JWT_SECRET = "agentsocket-bench-secret-0123456789abcdef";
@@ -30,9 +30,7 @@ export interface ServerStats {
   heapUsed: number;
   /** Open connections, as the server counts them. */
   connections: number;
-  /** Garbage collections since the server started (forced ones included, up to this window). */
-  gcCount: number;
-  /** Milliseconds the main thread spent paused in those collections. */
+  /** Milliseconds the main thread has spent paused in GC since the server started. */
   gcPauseMs: number;
 }
 
@@ -63,7 +61,7 @@ const collect = (): void => {
  * goes away: the IPC channel closing ends the process, so no server outlives a bench).
  */
 export function serveControl(server: ControlledServer): void {
-  gcTotals();
+  gcPauseMs();
   const send = (message: ControlMessage) => process.send?.(message);
   process.on("disconnect", () => process.exit(0));
   process.on("message", (raw: ControlRequest) => {
@@ -76,7 +74,7 @@ export function serveControl(server: ControlledServer): void {
     switch (request.cmd) {
       case "stats": {
         // CPU is read before the GC so a measured window never includes the collection we force.
-        const [cpu, gc] = [process.cpuUsage(), gcTotals()];
+        const [cpu, gc] = [process.cpuUsage(), gcPauseMs()];
         if (request.gc) collect();
         const stats: ServerStats = {
           cpuUserMicros: cpu.user,
@@ -84,8 +82,7 @@ export function serveControl(server: ControlledServer): void {
           rss: process.memoryUsage.rss(),
           heapUsed: process.memoryUsage().heapUsed,
           connections: server.connectionCount(),
-          gcCount: gc.count,
-          gcPauseMs: gc.pauseMs,
+          gcPauseMs: gc,
         };
         return void send({ type: "reply", id: request.id, stats });
       }

@@ -15,9 +15,9 @@
 import type { BenchClient } from "../clients/bench-client.ts";
 import { closeClients, openClients } from "../clients/connect.ts";
 import { workloadPrompt } from "../fake-backend.ts";
+import { gcPauseMs } from "../gc-meter.ts";
 import type { ServerProcess } from "../server-process.ts";
 import { percentile } from "../statistics.ts";
-import { gcTotals } from "../gc-meter.ts";
 import { Tally } from "../tally.ts";
 import { clientTokens } from "../tokens.ts";
 import { cpuMicros, elapsed, type Scenario } from "./scenario.ts";
@@ -59,17 +59,17 @@ async function pacedRound(
   const steady = Math.max(500, seconds * 1000 - STAGGER_MS - 500);
   await sleep(STAGGER_MS + 200);
   const [before, tokensBefore, start] = [await server.stats(), tally.tokens, performance.now()];
-  const loadBefore = gcTotals();
+  const loadBefore = gcPauseMs();
   await sleep(steady);
   const [after, tokensAfter, wall] = [await server.stats(), tally.tokens, elapsed(start)];
-  const loadAfter = gcTotals();
+  const loadAfter = gcPauseMs();
   await done;
   const cpu = cpuMicros(before, after);
   return {
     busy: cpu / 1000 / wall,
     cpuPerToken: cpu / Math.max(1, tokensAfter - tokensBefore),
     serverGc: (after.gcPauseMs - before.gcPauseMs) / wall,
-    loadGc: (loadAfter.pauseMs - loadBefore.pauseMs) / wall,
+    loadGc: (loadAfter - loadBefore) / wall,
   };
 }
 
