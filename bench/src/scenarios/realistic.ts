@@ -89,8 +89,7 @@ export const realistic: Scenario = {
       }
       return clients.slice(0, count);
     };
-    const pct = (share: number) => `${(share * 100).toFixed(0)} %`;
-    const pct1 = (share: number) => `${(share * 100).toFixed(1)} %`;
+    const pct = (share: number, digits = 0) => `${(share * 100).toFixed(digits)} %`;
     try {
       let streams = clamp(CALIBRATION_STREAMS);
       let capacity: number | undefined;
@@ -128,7 +127,7 @@ export const realistic: Scenario = {
       const sorted = Float64Array.from(tally.latencies).sort();
       log(
         `${streams} streams × ${tokens} tokens at ${rate}/s: server ${pct(round.busy)} busy, ` +
-          `GC paused it ${pct1(round.serverGc)} of the time and the load process ${pct1(round.loadGc)}, ` +
+          `GC paused it ${pct(round.serverGc, 1)} of the time and the load process ${pct(round.loadGc, 1)}, ` +
           `clock offset ${tally.clockOffset!.toFixed(3)} ms, max latency ${sorted.at(-1)!.toFixed(1)} ms`,
       );
       return {
