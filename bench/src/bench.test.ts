@@ -7,6 +7,7 @@ import { absoluteTable, ratioTable, type Summary } from "./report/tables.ts";
 import { checkTargets, formatTargets } from "./report/targets.ts";
 import { medians } from "./results.ts";
 import { median, percentile } from "./statistics.ts";
+import { SampleLog } from "./tally.ts";
 
 const summary: Summary = {
   hono: { "streaming.cpuPerToken": 3, "idle.bytesPerConnection": 20_000, "realistic.p99": 4 },
@@ -35,6 +36,22 @@ describe("statistics", () => {
   it("summarizes runs by their median", () => {
     const result = medians({ samples: { ws: { "handshakes.perSecond": [900, 1100, 1000] } } });
     expect(result.ws?.["handshakes.perSecond"]).toBe(1000);
+  });
+});
+
+describe("sample log", () => {
+  it("keeps every number across its chunks and sorts a copy", () => {
+    const log = new SampleLog();
+    expect(log.sorted()).toEqual(new Float64Array(0));
+    const count = 150_000; // more than two chunks of 65,536
+    for (let i = 0; i < count; i++) log.push((i * 7919) % count);
+    expect(log.length).toBe(count);
+    const sorted = log.sorted();
+    expect(sorted.length).toBe(count);
+    expect(sorted.every((value, i) => value === i)).toBe(true);
+    log.clear();
+    log.push(2.5);
+    expect([...log.sorted()]).toEqual([2.5]);
   });
 });
 

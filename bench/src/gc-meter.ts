@@ -1,6 +1,6 @@
 /**
- * Garbage-collection pauses of this process, added up as they happen: how long the main thread
- * stood still. The servers report theirs with their stats; the load process reads its own,
+ * Garbage-collection pauses of this process, added up as they happen (how long the main thread
+ * stood still), and a full collection on demand. The servers report theirs with their stats; the load process reads its own,
  * because its pauses delay every receipt it timestamps (the latency scenario's tail).
  */
 import { PerformanceObserver } from "node:perf_hooks";
@@ -17,4 +17,13 @@ export function gcPauseMs(): number {
     }).observe({ entryTypes: ["gc"] });
   }
   return pauseMs;
+}
+
+/**
+ * A full collection of this process now, when it runs with `--expose-gc` (`pnpm bench` does):
+ * before a measured round, so that the garbage of the rounds before it is not collected during
+ * this one, in a pause that would stall every receipt.
+ */
+export function collectNow(): void {
+  (globalThis as { gc?: () => void }).gc?.();
 }

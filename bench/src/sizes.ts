@@ -9,12 +9,24 @@ export interface Sizes {
   runs: number;
   /** Scenario 1: clients × streams per client × tokens per stream, as fast as possible. */
   streaming: { clients: number; streamsPerClient: number; tokens: number };
-  /** Scenario 2: paced streams, one per connection, at ~half the server's capacity. */
-  realistic: { rate: number; seconds: number; minStreams: number; maxStreams: number };
+  /**
+   * Scenario 2: paced streams, one per connection, at ~half the server's capacity; `rounds`
+   * measured rounds of `seconds` each, alternating with the other servers'.
+   */
+  realistic: {
+    rate: number;
+    seconds: number;
+    rounds: number;
+    minStreams: number;
+    maxStreams: number;
+  };
   /** Scenario 3: authenticated idle connections. */
   idle: { connections: number };
-  /** Scenario 4: authenticated handshakes, `concurrency` in flight. */
-  handshakes: { count: number; concurrency: number };
+  /**
+   * Scenario 4: `count` authenticated handshakes, `concurrency` in flight, in `rounds` batches
+   * alternating with the other servers'.
+   */
+  handshakes: { count: number; rounds: number; concurrency: number };
   /** Scenario 5: `messages` broadcasts to `connections` clients. */
   fanout: { connections: number; messages: number };
   /**
@@ -38,9 +50,9 @@ export const FULL: Sizes = {
   mode: "full",
   runs: 3,
   streaming: { clients: 50, streamsPerClient: 4, tokens: 2000 },
-  realistic: { rate: 30, seconds: 16, minStreams: 100, maxStreams: 2000 },
+  realistic: { rate: 30, seconds: 4, rounds: 5, minStreams: 100, maxStreams: 2000 },
   idle: { connections: 10_000 },
-  handshakes: { count: 6000, concurrency: 50 },
+  handshakes: { count: 6000, rounds: 6, concurrency: 50 },
   fanout: { connections: 1000, messages: 100 },
   cluster: { members: 600, rooms: 20, burst: 300, rate: 200, seconds: 5 },
   resume: { streams: 20, tokens: 1000, backlog: 2000 },
@@ -57,9 +69,9 @@ export const SMOKE: Sizes = {
   mode: "smoke",
   runs: 1,
   streaming: { clients: 2, streamsPerClient: 2, tokens: 200 },
-  realistic: { rate: 30, seconds: 1, minStreams: 20, maxStreams: 20 },
+  realistic: { rate: 30, seconds: 1, rounds: 2, minStreams: 20, maxStreams: 20 },
   idle: { connections: 200 },
-  handshakes: { count: 100, concurrency: 20 },
+  handshakes: { count: 100, rounds: 2, concurrency: 20 },
   fanout: { connections: 50, messages: 10 },
   cluster: { members: 30, rooms: 3, burst: 30, rate: 100, seconds: 1 },
   resume: { streams: 4, tokens: 200, backlog: 200 },

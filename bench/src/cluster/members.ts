@@ -6,6 +6,7 @@
 import { io } from "socket.io-client";
 import WebSocket from "ws";
 import { epochNow } from "../fake-backend.ts";
+import { SampleLog } from "../tally.ts";
 import { withTimeout } from "../timeout.ts";
 import type { Notice } from "./publish.ts";
 
@@ -13,7 +14,7 @@ import type { Notice } from "./publish.ts";
 export class NoticeTally {
   received = 0;
   /** Publish → receipt in ms; filled only while {@link NoticeTally.recording}. */
-  readonly latencies: number[] = [];
+  readonly latencies = new SampleLog();
   recording = false;
 
   /** @param clockOffsets per instance: its clock minus ours, in ms. */

@@ -32,7 +32,7 @@ export function benchmarksMarkdown(
     ],
     [
       "2. realistic streaming",
-      `one stream per connection at ${s.realistic.rate} tokens/s for ${s.realistic.seconds} s; as many streams as keep the server's CPU ~50 % busy (calibrated in two short rounds), between ${s.realistic.minStreams} and ${s.realistic.maxStreams}`,
+      `one stream per connection at ${s.realistic.rate} tokens/s, ${s.realistic.rounds} rounds of ${s.realistic.seconds} s alternating with the other servers'; as many streams as keep the first server of its comparison set up ~50 % busy (calibrated in two short rounds), the same for the others, between ${s.realistic.minStreams} and ${s.realistic.maxStreams}`,
     ],
     [
       "3. idle connections",
@@ -40,7 +40,7 @@ export function benchmarksMarkdown(
     ],
     [
       "4. handshakes",
-      `${s.handshakes.count.toLocaleString("en-US")} JWT handshakes, ${s.handshakes.concurrency} in flight, each closed once open`,
+      `${s.handshakes.count.toLocaleString("en-US")} JWT handshakes, ${s.handshakes.concurrency} in flight, each closed once open, in ${s.handshakes.rounds} batches alternating with the other servers'`,
     ],
     [
       "5. fan-out",
@@ -100,7 +100,7 @@ Socket.IO 4 (websocket transport only, the same workload as events). Generated b
 - **Machine:** ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, ${machine.os}
 - **Node:** the servers ran on ${summaries.map((x) => x.node).join(" and ")}; the load process on ${machine.node}
 - **Date:** ${results.date}
-- **Runs:** every figure is the median of ${sizes.runs} runs (each run starts a fresh process per server); the bench took ${results.durationSeconds} s.
+- **Runs:** every figure is the median of ${sizes.runs} runs (each run starts a fresh process per server, on each Node); the bench took ${results.durationSeconds} s.
 ${otherLoad(results)}
 Each server runs in its own process on 127.0.0.1; the load comes from a separate process (the
 bench itself) over loopback. Server CPU is the server process's own \`process.cpuUsage()\`
@@ -138,13 +138,23 @@ ${failures.length > 0 ? `\n## Failures\n\n${failures.join("\n")}\n` : ""}
   send one frame per token. With a backend that yields as fast as it can, that is most of the
   difference in scenario 1. At 30 tokens/s per stream (scenario 2) tokens rarely share a turn,
   so every server sends about one frame per token.
-- **Load in scenario 2.** Each server gets about half of _its own_ capacity for paced tokens:
-  two short calibration rounds measure how busy it is (share of one core) with all streams
-  running and scale the stream count toward 50 %. Servers therefore see different stream
-  counts; the table shows them and the CPU share actually reached. The exception is the pair
-  plain Socket.IO / agentsocket on Socket.IO, compared on the same workload: whichever of the
-  two runs first in a round calibrates, and the other measures with its stream count. Scenario 1's tokens/s is not
-  used as capacity: coalescing makes it several times what paced traffic reaches.
+- **Load in scenario 2.** Servers compared with each other carry the same workload: the
+  agentsocket servers and the floor one stream count, plain Socket.IO and agentsocket on
+  Socket.IO another. The first of a group set up in a run (the order rotates) sets it at about
+  half of its own capacity for paced tokens: two short calibration rounds measure how busy it
+  is (share of one core) with all streams running and scale the stream count toward 50 %. The
+  others calibrate too (their capacity is in the table) and then measure with that count; the
+  table shows the count and the CPU share each server actually reached. Calibrating each
+  server to its own count made the comparison one of workloads as much as of servers: two
+  3-second calibrations land 10–20 % apart on this machine, and the p99 follows the load.
+  Scenario 1's tokens/s is not used as capacity: coalescing makes it several times what paced
+  traffic reaches.
+- **Alternating rounds.** Every server of a runtime runs at once (idle unless measured), and
+  scenarios 2 and 4 measure them in short rounds that take turns: a few seconds of paced
+  streams, or a batch of handshakes, on one server, then the next (the order rotates each
+  round). This machine slows down now and then for a second or more; measured one server
+  after the other, a slow spell fell on whichever server was running then. Taking turns
+  spreads the spells over all servers alike.
 - **Latency** is measured from the moment the backend yields a token (stamped in the token) to
   the moment the client's \`message\` event runs, across processes, corrected by a clock offset
   measured over IPC. It includes the client's own event-loop delay: the load process shares the
@@ -159,10 +169,14 @@ ${failures.length > 0 ? `\n## Failures\n\n${failures.join("\n")}\n` : ""}
   adapter reads what it needs from \`c.env\` and builds nothing for the socket to hold). The
   app's own middleware and hooks still run on every handshake.
 - **The latency tail and GC.** At 30 tokens/s the p99 sits where something stops a process for
-  a few milliseconds: a scavenge in the server, one in the load process, a major collection, or
-  the machine's other tenants. The scenario logs the share of the window each process spent in
-  GC; agentsocket's servers collect less often than the floor on this workload (about 29
-  collections against 42 in the same 6.5 s window, 800 streams, Node 20).
+  a few milliseconds: a scavenge in the server, a collection in the load process, or the
+  machine's other tenants. Timing every GC pause of both processes against the share of
+  tokens over 5 ms in each quarter second showed the worst quarters (13–21 % of tokens late)
+  falling on the load process's full collections, as its latency samples grew its old
+  generation; the servers' own scavenges of 2–6 ms mostly left no token over 5 ms. The load
+  process now keeps its samples in \`Float64Array\` chunks, outside the JS heap, and collects
+  fully before each round, so its collections during a round are short scavenges; the scenario
+  logs the share of the window each process spent in GC.
 - **Spread.** Every run's value is in results.json; compare runs before trusting a difference
   of a few percent.
 - **Handshakes/s** depends on the load process too (it runs the client side of every

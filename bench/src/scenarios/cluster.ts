@@ -178,7 +178,7 @@ export async function runCluster(
       sizes.rate,
     );
     tally.recording = false;
-    const sorted = Float64Array.from(tally.latencies).sort();
+    const sorted = tally.latencies.sorted();
     return {
       system,
       members: members.length,

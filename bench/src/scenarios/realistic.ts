@@ -8,19 +8,20 @@
  * coalesces hundreds of tokens per frame, while paced tokens leave one per frame, so scenario 1's
  * tokens/s would overstate its capacity several times. Two short calibration rounds each measure
  * how busy the server is (share of one core) while every stream runs, and scale the stream count
- * toward 50 %; the measured round then reports the share it actually reached. The Socket.IO
- * binding and plain Socket.IO measure with one stream count (`pairedStreams`): the first of them
- * to run in a round calibrates it, so both carry the same workload.
+ * toward 50 %; the measured rounds then report the share they actually reached. Servers judged
+ * against each other measure with one stream count (`sharedStreams`): the first of them set up in
+ * a run calibrates it, so all carry the same workload. The measured streams run in rounds that
+ * alternate with the other servers' (`InterleavedScenario`); the figures pool the rounds.
  */
 import type { BenchClient } from "../clients/bench-client.ts";
 import { closeClients, openClients } from "../clients/connect.ts";
 import { workloadPrompt } from "../fake-backend.ts";
-import { gcPauseMs } from "../gc-meter.ts";
+import { collectNow, gcPauseMs } from "../gc-meter.ts";
 import type { ServerProcess } from "../server-process.ts";
 import { percentile } from "../statistics.ts";
 import { Tally } from "../tally.ts";
 import { clientTokens } from "../tokens.ts";
-import { cpuMicros, elapsed, type Scenario } from "./scenario.ts";
+import { cpuMicros, elapsed, type InterleavedScenario } from "./scenario.ts";
 
 /** Streams start spread over this long, as users arrive, not all on one timer tick. */
 const STAGGER_MS = 1000;
@@ -29,16 +30,32 @@ const CALIBRATION_STREAMS = 300;
 const TARGET_BUSY = 0.5;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const pct = (share: number, digits = 0) => `${(share * 100).toFixed(digits)} %`;
 
-/** What one round measured while every stream was running (ramp-up and tail excluded). */
-interface Round {
-  /** Share of one core the server was busy. */
-  busy: number;
-  cpuPerToken: number;
-  /** Share of the window that GC paused the server, and the load process (this one). */
+/** What the server did while every stream of a round was running (ramp-up and tail excluded). */
+interface Window {
+  /** Server CPU, µs. */
+  cpu: number;
+  /** Wall time, ms. */
+  wall: number;
+  tokens: number;
+  /** Time GC paused the server, and the load process (this one), ms. */
   serverGc: number;
   loadGc: number;
 }
+
+/** The sum of two windows: the rounds of one server pooled. */
+const add = (a: Window, b: Window): Window => ({
+  cpu: a.cpu + b.cpu,
+  wall: a.wall + b.wall,
+  tokens: a.tokens + b.tokens,
+  serverGc: a.serverGc + b.serverGc,
+  loadGc: a.loadGc + b.loadGc,
+});
+
+/** Share of one core the server was busy, and its CPU per token, µs. */
+const busy = (window: Window) => window.cpu / 1000 / window.wall;
+const cpuPerToken = (window: Window) => window.cpu / Math.max(1, window.tokens);
 
 /** Runs one paced stream of `seconds` on each client; measures the steady middle of the round. */
 async function pacedRound(
@@ -48,8 +65,9 @@ async function pacedRound(
   rate: number,
   seconds: number,
   tag: string,
-): Promise<Round> {
+): Promise<Window> {
   const prompt = workloadPrompt({ tokens: Math.round(rate * seconds), rate });
+  collectNow();
   const done = Promise.all(
     clients.map(async (client, i) => {
       await sleep((i / clients.length) * STAGGER_MS);
@@ -64,20 +82,21 @@ async function pacedRound(
   const [after, tokensAfter, wall] = [await server.stats(), tally.tokens, elapsed(start)];
   const loadAfter = gcPauseMs();
   await done;
-  const cpu = cpuMicros(before, after);
   return {
-    busy: cpu / 1000 / wall,
-    cpuPerToken: cpu / Math.max(1, tokensAfter - tokensBefore),
-    serverGc: (after.gcPauseMs - before.gcPauseMs) / wall,
-    loadGc: (loadAfter - loadBefore) / wall,
+    cpu: cpuMicros(before, after),
+    wall,
+    tokens: tokensAfter - tokensBefore,
+    serverGc: after.gcPauseMs - before.gcPauseMs,
+    loadGc: loadAfter - loadBefore,
   };
 }
 
 /** Scenario 2: latency and CPU per token of paced streams at ~half capacity. */
-export const realistic: Scenario = {
+export const realistic: InterleavedScenario = {
   id: "realistic",
-  async run({ server, sizes, log, pairedStreams }) {
-    const { rate, seconds, minStreams, maxStreams } = sizes.realistic;
+  rounds: (sizes) => sizes.realistic.rounds,
+  async open({ server, sizes, log, sharedStreams }) {
+    const { rate, seconds, rounds, minStreams, maxStreams } = sizes.realistic;
     const clamp = (n: number) => Math.min(Math.max(Math.round(n), minStreams), maxStreams);
     const tally = new Tally(await server.clockOffset());
     const options = { kind: server.kind, port: server.port, tally };
@@ -89,10 +108,10 @@ export const realistic: Scenario = {
       }
       return clients.slice(0, count);
     };
-    const pct = (share: number, digits = 0) => `${(share * 100).toFixed(digits)} %`;
+    let streams = clamp(CALIBRATION_STREAMS);
+    let capacity: number | undefined;
+    let measured: BenchClient[];
     try {
-      let streams = clamp(CALIBRATION_STREAMS);
-      let capacity: number | undefined;
       if (minStreams < maxStreams) {
         for (const step of [1, 2]) {
           const clientsNow = await useClients(streams);
@@ -104,42 +123,52 @@ export const realistic: Scenario = {
             CALIBRATION_SECONDS,
             `c${step}`,
           );
-          log(`calibration ${step}: ${streams} streams keep the server ${pct(round.busy)} busy`);
-          capacity = 1e6 / round.cpuPerToken;
-          streams = clamp((streams * TARGET_BUSY) / round.busy);
+          log(`calibration ${step}: ${streams} streams keep the server ${pct(busy(round))} busy`);
+          capacity = 1e6 / cpuPerToken(round);
+          streams = clamp((streams * TARGET_BUSY) / busy(round));
         }
       }
-
-      if (pairedStreams) {
-        if (pairedStreams.value === undefined) pairedStreams.value = streams;
-        else if (pairedStreams.value !== streams) {
-          log(`measuring with its peer's ${pairedStreams.value} streams (calibrated: ${streams})`);
-          streams = pairedStreams.value;
+      if (sharedStreams) {
+        if (sharedStreams.value === undefined) sharedStreams.value = streams;
+        else if (sharedStreams.value !== streams) {
+          log(`measuring with its peers' ${sharedStreams.value} streams (calibrated: ${streams})`);
+          streams = sharedStreams.value;
         }
       }
-      const tokens = Math.round(rate * seconds);
-      const measured = await useClients(streams);
-      tally.reset();
-      const round = await pacedRound(server, measured, tally, rate, seconds, "paced");
-      if (tally.tokens !== streams * tokens) {
-        throw new Error(`clients received ${tally.tokens} tokens, expected ${streams * tokens}`);
-      }
-      const sorted = Float64Array.from(tally.latencies).sort();
-      log(
-        `${streams} streams × ${tokens} tokens at ${rate}/s: server ${pct(round.busy)} busy, ` +
-          `GC paused it ${pct(round.serverGc, 1)} of the time and the load process ${pct(round.loadGc, 1)}, ` +
-          `clock offset ${tally.clockOffset!.toFixed(3)} ms, max latency ${sorted.at(-1)!.toFixed(1)} ms`,
-      );
-      return {
-        "realistic.p50": percentile(sorted, 50, true),
-        "realistic.p99": percentile(sorted, 99, true),
-        "realistic.cpuPerToken": round.cpuPerToken,
-        ...(capacity !== undefined ? { "realistic.capacity": capacity } : {}),
-        "realistic.streams": streams,
-        "realistic.cpuShare": round.busy * 100,
-      };
-    } finally {
+      measured = await useClients(streams);
+    } catch (error) {
       closeClients(clients);
+      throw error;
     }
+    tally.reset();
+    const tokens = Math.round(rate * seconds);
+    let pooled: Window = { cpu: 0, wall: 0, tokens: 0, serverGc: 0, loadGc: 0 };
+    return {
+      async round(index) {
+        pooled = add(pooled, await pacedRound(server, measured, tally, rate, seconds, `p${index}`));
+      },
+      finish() {
+        const expected = streams * tokens * rounds;
+        if (tally.tokens !== expected) {
+          throw new Error(`clients received ${tally.tokens} tokens, expected ${expected}`);
+        }
+        const sorted = tally.latencies.sorted();
+        log(
+          `${streams} streams × ${tokens} tokens at ${rate}/s in ${rounds} rounds: ` +
+            `server ${pct(busy(pooled))} busy, GC paused it ${pct(pooled.serverGc / pooled.wall, 1)} ` +
+            `of the time and the load process ${pct(pooled.loadGc / pooled.wall, 1)}, ` +
+            `clock offset ${tally.clockOffset!.toFixed(3)} ms, max latency ${sorted.at(-1)!.toFixed(1)} ms`,
+        );
+        return {
+          "realistic.p50": percentile(sorted, 50, true),
+          "realistic.p99": percentile(sorted, 99, true),
+          "realistic.cpuPerToken": cpuPerToken(pooled),
+          ...(capacity !== undefined ? { "realistic.capacity": capacity } : {}),
+          "realistic.streams": streams,
+          "realistic.cpuShare": busy(pooled) * 100,
+        };
+      },
+      close: () => closeClients(clients),
+    };
   },
 };

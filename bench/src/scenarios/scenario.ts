@@ -13,11 +13,12 @@ export interface ScenarioContext {
   /** Progress notes for the console. */
   log(message: string): void;
   /**
-   * Scenario 2's stream count shared with a peer server of this run and runtime: the Socket.IO
-   * binding is judged against plain Socket.IO on the same workload, so whichever of the two runs
-   * first sets it after its calibration and the other measures with it.
+   * Scenario 2's stream count, shared by the servers of this run and runtime that are judged
+   * against each other on the same workload (agentsocket and the floor; the Socket.IO binding
+   * and plain Socket.IO): the first of them set up sets it after its calibration, and the others
+   * measure with it. Without it a server measures at its own calibrated count.
    */
-  pairedStreams?: { value: number | undefined };
+  sharedStreams?: { value: number | undefined };
 }
 
 /** A scenario: measures one server, returns its figures. */
@@ -26,8 +27,34 @@ export interface Scenario {
   run(context: ScenarioContext): Promise<Measurements>;
 }
 
-/** Scenario ids, in the order they run on a fresh server process. */
-export const SCENARIO_IDS = ["idle", "handshakes", "fanout", "streaming", "realistic"] as const;
+/**
+ * A scenario measured in rounds that alternate between every server of a runtime, so that each
+ * server meets the same share of the machine's good and bad moments: a few seconds of a shared
+ * host's stall land in every server's rounds, not in whichever server happened to run then.
+ */
+export interface InterleavedScenario {
+  id: ScenarioId;
+  /** How many rounds each server gets. */
+  rounds(sizes: Sizes): number;
+  /** Prepares one server (opens clients, calibrates) for its rounds. */
+  open(context: ScenarioContext): Promise<Rounds>;
+}
+
+/** One server's part of an interleaved scenario. */
+export interface Rounds {
+  /** Measures round `index` (from 0). */
+  round(index: number): Promise<void>;
+  /** The figures over every round. */
+  finish(): Measurements;
+  /** Closes the clients it opened. */
+  close(): void;
+}
+
+/**
+ * Scenario ids, in the order they run: the first three on one server at a time, the last two in
+ * rounds alternating between the servers (`InterleavedScenario`).
+ */
+export const SCENARIO_IDS = ["idle", "fanout", "streaming", "handshakes", "realistic"] as const;
 /** A scenario's id. */
 export type ScenarioId = (typeof SCENARIO_IDS)[number];
 /**
