@@ -101,14 +101,28 @@ export class WebSocketMessageRouter {
       const value: unknown = await route.handler(connection, input as never, context);
       return toReply(value, requestId);
     } catch (error) {
-      if (error instanceof WebSocketError) return errorFrame(error.code, error.message, requestId);
-      try {
-        this.#onError?.(toError(error), connection, type);
-      } catch {
-        // handle() never rejects, even when the error hook itself fails.
-      }
-      return errorFrame("INTERNAL_ERROR", "Internal error", requestId);
+      return this.errorReply(error, connection, type, requestId);
     }
+  }
+
+  /**
+   * The reply to a request whose handler failed: a `WebSocketError` answers with its code; any
+   * other error goes to `onError` and answers `INTERNAL_ERROR`. For a handler that goes on after
+   * it returned (a stream) and fails later. Never throws.
+   */
+  errorReply(
+    error: unknown,
+    connection: WebSocketConnection,
+    type: string,
+    requestId: string,
+  ): ServerFrame {
+    if (error instanceof WebSocketError) return errorFrame(error.code, error.message, requestId);
+    try {
+      this.#onError?.(toError(error), connection, type);
+    } catch {
+      // handle() never rejects, even when the error hook itself fails.
+    }
+    return errorFrame("INTERNAL_ERROR", "Internal error", requestId);
   }
 }
 

@@ -40,7 +40,7 @@ export async function runStream(
   }
   const iterator = iterable[Symbol.asyncIterator]();
   try {
-    await untilAborted(pump(iterator, signal, channel), signal);
+    await pump(iterator, signal, channel);
   } catch (error) {
     if (!signal.aborted && !(error instanceof WebSocketError)) {
       closeIterator(iterator);

@@ -8,7 +8,8 @@ import { WebSocketMessageRouter } from "../message-router.ts";
 import { errorFrame } from "../protocol.ts";
 import { OPEN, type WebSocketConnection, type WebSocketHandler } from "../types.ts";
 import type { AgentBackend } from "./backend.ts";
-import { drainRequests, type TrackedRequest } from "./drain-requests.ts";
+import { drainRequests, RunningRequest } from "./drain-requests.ts";
+import type { OwnedStream } from "./resume/owned-stream.ts";
 import { resumeCancelSchema } from "./resume/resume-schemas.ts";
 import {
   createResumeSupport,
@@ -23,12 +24,6 @@ import {
   type AgentService,
 } from "./service.ts";
 import { admitStream } from "./stream-rate.ts";
-
-interface InFlight extends TrackedRequest {
-  stream: boolean;
-  /** Set on a resumable stream: a closing connection detaches it instead of aborting it. */
-  detach?: () => void;
-}
 
 /**
  * Refused requests a connection may pile up before it is closed with 1008; the pile drains at 64
@@ -86,7 +81,7 @@ export function createAgentWebSocketHandler(
       agent.options.streaming?.bufferSize ?? 64 * 1024,
       report,
     );
-  const inFlight = new WeakMap<WebSocketConnection, Map<string, InFlight>>();
+  const inFlight = new WeakMap<WebSocketConnection, Map<string, RunningRequest>>();
   /** Connections of a draining manager: they finish what runs and start nothing new. */
   const draining = new WeakSet<WebSocketConnection>();
   const identity = (c: WebSocketConnection) => ({
@@ -146,17 +141,7 @@ export function createAgentWebSocketHandler(
       if (limited instanceof WebSocketError) throw limited;
       admitted = limited;
     }
-    let settle!: () => void;
-    const settled = new Promise<void>((resolve) => (settle = resolve));
-    const request = { controller: new AbortController(), stream, settled };
-    requests.set(requestId, request);
-    return {
-      admitted,
-      signal: request.controller.signal,
-      controller: request.controller,
-      detach: (detach: () => void) => void ((request as InFlight).detach = detach),
-      done: () => (requests.delete(requestId), settle()),
-    };
+    return new RunningRequest(requests, requestId, stream, admitted);
   };
 
   const router = new WebSocketMessageRouter({
@@ -173,7 +158,12 @@ export function createAgentWebSocketHandler(
       const request = track(connection, requestId, false);
       if (request === undefined || "type" in request) return request;
       try {
-        return await agent.generate(payload, identity(connection), request.signal, requestId);
+        return await agent.generate(
+          payload,
+          identity(connection),
+          request.controller.signal,
+          requestId,
+        );
       } finally {
         request.done();
       }
@@ -186,18 +176,31 @@ export function createAgentWebSocketHandler(
     async (connection, payload, { requestId }) => {
       const request = track(connection, requestId, true);
       if (request === undefined || "type" in request) return request;
+      let owned: OwnedStream | undefined;
       try {
         const refused = request.admitted && (await request.admitted);
         if (refused) throw refused;
-        const owned = await resume?.open(connection, request.controller);
-        if (owned) request.detach(() => owned.detach());
-        await agent.stream(payload, identity(connection), owned ?? connection, {
-          requestId,
-          controller: request.controller,
-        });
-      } finally {
+        owned = resume && (await resume.open(connection, request.controller));
+      } catch (error) {
         request.done();
+        throw error;
       }
+      if (owned) {
+        const detachable = owned;
+        request.detach = () => detachable.detach();
+      }
+      // Not awaited: the stream answers with its own frames, and it lives for seconds, so every
+      // async frame awaiting it (this route, the router's, the handler's, with their promises
+      // and closures) was held as long, and copied and promoted by the GC, for every stream.
+      const target = owned ?? connection;
+      const options = { requestId, controller: request.controller };
+      agent.stream(payload, identity(connection), target, options).then(request.done, (error) => {
+        // stream() never rejects; should it still, the client hears of it as from the router.
+        request.done();
+        const reply = router.errorReply(error, connection, "stream", requestId);
+        if (connection.socket.readyState === OPEN) connection.socket.send(JSON.stringify(reply));
+      });
+      return undefined;
     },
     agent.schemas.stream,
   );

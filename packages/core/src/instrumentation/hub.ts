@@ -235,46 +235,57 @@ export function heartbeatAnswered(source: HeartbeatSource): void {
   invokeSafely(onHeartbeat, (e) => source.report(e, "onHeartbeat"), connection, latency);
 }
 
-/** What a streaming channel reports: its chunks, its pauses and its end. */
-export interface StreamProbe {
-  chunk(): void;
-  paused(): void;
-  ended(status: StreamStatus): void;
-}
-
 /**
  * A probe for a stream written to `target` (a connection or its socket), reporting it started;
  * `undefined` when the target belongs to no instrumented manager (SSE, a bare socket).
  */
 export function streamProbe(target: object): StreamProbe | undefined {
   const probe = PROBES.get(target);
-  if (probe === undefined) return undefined;
-  const { hub, path } = probe;
-  const startedAt = Date.now();
-  let chunks = 0;
-  let firstChunkAt = 0;
-  let done = false;
-  const chunked = hub.listeners("streamChunk");
-  hub.emit("streamStarted", path);
-  return {
-    chunk() {
-      if (chunks++ === 0) firstChunkAt = Date.now();
-      for (let i = 0; i < chunked.length; i++) callSafely(chunked[i]!, path, 0);
-    },
-    paused: () => hub.emit("backpressure", path),
-    ended(status) {
-      if (done) return;
-      done = true;
-      const durationMs = Date.now() - startedAt;
-      hub.emit("streamEnded", {
-        path,
-        status,
-        durationMs,
-        chunks,
-        ...(chunks > 0 ? { timeToFirstChunkMs: firstChunkAt - startedAt } : {}),
-      });
-    },
-  };
+  return probe && new StreamProbe(probe.hub, probe.path);
+}
+
+/**
+ * What a streaming channel reports: its chunks, its pauses and its end. A class: as an object of
+ * closures it held a context and four functions for every stream, for the stream's life.
+ */
+export class StreamProbe {
+  readonly #startedAt = Date.now();
+  readonly #chunked: ((path: string, value: number) => void)[];
+  #chunks = 0;
+  #firstChunkAt = 0;
+  #done = false;
+
+  constructor(
+    private readonly hub: InstrumentationHub,
+    private readonly path: string,
+  ) {
+    this.#chunked = hub.listeners("streamChunk");
+    hub.emit("streamStarted", path);
+  }
+
+  chunk(): void {
+    if (this.#chunks++ === 0) this.#firstChunkAt = Date.now();
+    const chunked = this.#chunked;
+    for (let i = 0; i < chunked.length; i++) callSafely(chunked[i]!, this.path, 0);
+  }
+
+  paused(): void {
+    this.hub.emit("backpressure", this.path);
+  }
+
+  ended(status: StreamStatus): void {
+    if (this.#done) return;
+    this.#done = true;
+    const chunks = this.#chunks;
+    const startedAt = this.#startedAt;
+    this.hub.emit("streamEnded", {
+      path: this.path,
+      status,
+      durationMs: Date.now() - startedAt,
+      chunks,
+      ...(chunks > 0 ? { timeToFirstChunkMs: this.#firstChunkAt - startedAt } : {}),
+    });
+  }
 }
 
 /** Calls a per-frame hook; a throw is ignored (instrumentation never breaks a connection). */
