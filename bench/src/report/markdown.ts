@@ -105,7 +105,10 @@ ${otherLoad(results)}
 Each server runs in its own process on 127.0.0.1; the load comes from a separate process (the
 bench itself) over loopback. Server CPU is the server process's own \`process.cpuUsage()\`
 (user + system, all threads) over the measured window only, after connections are set up,
-divided by what the clients actually received. Memory is RSS after a forced full GC.
+divided by what the clients actually received. Memory is RSS after a forced last-resort GC, which
+also gives back the young generation (Node 24 grows it to 128 MiB in a burst of handshakes and
+keeps it partly resident; read after plain full GCs, that moved RSS per connection by up to
+6 KB between runs of one server). Node 20's young generation stays as it is.
 The load process runs with a 64 MB young generation (\`--max-semi-space-size=64\`): with Node's
 default its own collections paused it 3–4 % of the latency window, and each of its pauses delays
 every receipt it timestamps, so they, not the server, set the p99 (the servers keep Node's

@@ -1,7 +1,8 @@
 /**
- * Scenario 3, idle connections: server RSS (after a full GC) with N authenticated connections
- * open and idle, minus RSS with none, divided by N. Runs first on a fresh server process, after
- * a few warm-up connections, so the baseline is not inflated by earlier scenarios.
+ * Scenario 3, idle connections: server RSS (after a last-resort GC, control.ts) with N
+ * authenticated connections open and idle, minus RSS with none, divided by N. Runs first on a
+ * fresh server process, after a few warm-up connections, so the baseline is not inflated by
+ * earlier scenarios.
  */
 import { closeClients, openClients } from "../clients/connect.ts";
 import { Tally } from "../tally.ts";
