@@ -185,10 +185,7 @@ export function createAgentWebSocketHandler(
         request.done();
         throw error;
       }
-      if (owned) {
-        const detachable = owned;
-        request.detach = () => detachable.detach();
-      }
+      if (owned) request.detach = owned.detach.bind(owned);
       // Not awaited: the stream answers with its own frames, and it lives for seconds, so every
       // async frame awaiting it (this route, the router's, the handler's, with their promises
       // and closures) was held as long, and copied and promoted by the GC, for every stream.
