@@ -15,7 +15,13 @@ export type { SocketLike, WebSocketData } from "./types.ts";
 export { OPEN } from "./types.ts";
 export { acceptNodeWebSocket } from "./node-socket.ts";
 export { terminateNodeWebSocket } from "./node-terminate.ts";
-export { writePreparedFrame, writesPreparedFrames, writeTextFrame } from "./node-frames.ts";
+export {
+  writeChunkFrame,
+  writePreparedFrame,
+  writesPreparedFrames,
+  writeTextFrame,
+} from "./node-frames.ts";
+export type { ChunkPrefix } from "./chunk-frame.ts";
 export type { PreparedFrame } from "./frame-data.ts";
 export type { TerminableWebSocket } from "./node-terminate.ts";
 export type { NodeWebSocketLike } from "./node-socket.ts";

@@ -2,13 +2,20 @@
  * Prepared frames on a real `ws` server socket: written as they are, in order with the socket's
  * own sends, the frames of one turn in one write to the TCP socket (issue 14); never on a
  * connection that negotiated permessage-deflate. Text frames encoded straight into one buffer
- * and written in one write, whatever their length's header form.
+ * and written in one write, whatever their length's header form; chunk frames encoded piece by
+ * piece into the same JSON their text form has.
  */
 import { once } from "node:events";
 import { afterEach, expect, it } from "vitest";
 import { WebSocket, WebSocketServer, type RawData } from "ws";
+import { ChunkPrefix } from "./chunk-frame.ts";
 import { PreparedFrame } from "./frame-data.ts";
-import { writePreparedFrame, writesPreparedFrames, writeTextFrame } from "./node-frames.ts";
+import {
+  writeChunkFrame,
+  writePreparedFrame,
+  writesPreparedFrames,
+  writeTextFrame,
+} from "./node-frames.ts";
 
 let wss: WebSocketServer | undefined;
 const clients: WebSocket[] = [];
@@ -126,4 +133,61 @@ it("writes a text frame in one write, intact at every header size and in order",
   await until(texts.length + 3);
   expect(sends).toEqual(["plain"]); // only the socket's own frame went through ws's send
   expect(received).toEqual([...texts, "prepared", "behind it", "plain"]);
+});
+
+it("writes a chunk frame in one write, the same JSON as the frame's text, and its byte size", async () => {
+  const { server, received, counter, until } = await pair();
+  const sends: unknown[] = [];
+  const send = server.send.bind(server);
+  server.send = ((data: string) => (sends.push(data), send(data))) as never;
+  const prefix = new ChunkPrefix('req-"é"-1');
+  // Text with nothing to escape (also DEL and U+2028, which JSON.stringify leaves as they are)
+  // and text with escapes, 2-, 3- and 4-byte characters, a lone surrogate (JSON.stringify escapes
+  // it), the 16-bit length form, and seq numbers of one to sixteen digits.
+  const chunks: [number, string][] = [
+    [1, "hello "],
+    [2, "⟨1764770000000.125⟩wörd \u007f \u2028 "],
+    [9, 'quote " backslash \\ newline \n tab \t nul \u0000'],
+    [10, "⟨1764770000000.125⟩wörd 😀 "],
+    [1234567, "lone \ud800 surrogate"],
+    [2 ** 53 - 1, "€".repeat(3000)],
+  ];
+  const sizes: number[] = [];
+  for (const [seq, content] of chunks) {
+    const before = counter.writes;
+    sizes.push(writeChunkFrame(server, prefix, seq, content));
+    expect(counter.writes - before).toBe(1);
+  }
+  server.send("plain");
+  await until(chunks.length + 1);
+  expect(sends).toEqual(["plain"]);
+  const texts = chunks.map(([seq, content]) => prefix.frame(seq, content));
+  expect(received).toEqual([...texts, "plain"]);
+  expect(sizes).toEqual(texts.map((text) => Buffer.byteLength(text)));
+  expect(JSON.parse(received[4] as string)).toEqual({
+    type: "chunk",
+    requestId: 'req-"é"-1',
+    seq: 1234567,
+    content: "lone \ud800 surrogate",
+  });
+});
+
+it("sends a chunk frame through ws, in order, while its sender is busy, and after close", async () => {
+  const { server, client, received, until } = await pair();
+  const prefix = new ChunkPrefix("r");
+  server.send(new Blob(["blob first"])); // ws's sender is busy until the blob's bytes are read
+  const sends: unknown[] = [];
+  const send = server.send.bind(server);
+  server.send = ((data: string) => (sends.push(data), send(data))) as never;
+  expect(writeChunkFrame(server, prefix, 1, "é")).toBe(Buffer.byteLength(prefix.frame(1, "é")));
+  expect(sends).toEqual([prefix.frame(1, "é")]);
+  await until(2);
+  expect(received).toEqual([[..."blob first"].map((c) => c.charCodeAt(0)), prefix.frame(1, "é")]);
+  client.close();
+  await once(server, "close");
+  const errors: unknown[] = [];
+  server.send = ((data: string) => send(data, (error) => errors.push(error))) as never;
+  writeChunkFrame(server, prefix, 2, "late");
+  await new Promise((resolve) => setImmediate(resolve));
+  expect(errors).toHaveLength(1);
 });

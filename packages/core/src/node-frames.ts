@@ -13,7 +13,14 @@
  * `ws` is typed structurally (core never imports it). Its `_sender.sendFrame(list, cb)` is what
  * `ws` itself writes a framed message with; Socket.IO relies on it the same way.
  */
-import { frameHeaderSize, writeFrameHeader, type PreparedFrame } from "./frame-data.ts";
+import {
+  CONTENT_KEY,
+  digitCount,
+  needsEscape,
+  writeDigits,
+  type ChunkPrefix,
+} from "./chunk-frame.ts";
+import { frameHeaderSize, utf8Length, writeFrameHeader, type PreparedFrame } from "./frame-data.ts";
 import { OPEN, type WebSocketData } from "./types.ts";
 
 /** The TCP side of a `ws` socket (a `net.Socket`). */
@@ -126,4 +133,50 @@ export function writeTextFrame(socket: object, text: string): void {
   writeFrameHeader(bytes, length, true);
   bytes.write(text, header);
   sender.sendFrame!([bytes]);
+}
+
+/**
+ * Sends `prefix.frame(seq, content)` as one text frame to a socket {@link writesPreparedFrames}
+ * accepted, encoded piece by piece into one buffer: the prefix's bytes copied, `seq` written as
+ * digits, and only `content` encoded, escaped only when it has to be (the frame never exists as
+ * one string). Falls
+ * back to `send()` of the frame's text as {@link writeTextFrame} does. Returns the payload's size
+ * in bytes (what instrumentation counts as sent).
+ */
+export function writeChunkFrame(
+  socket: object,
+  prefix: ChunkPrefix,
+  seq: number,
+  content: string,
+): number {
+  const ws = socket as WsInternals;
+  const sender = ws._sender!;
+  if (ws.readyState !== OPEN || (sender._state ?? 0) !== 0 || !ws._socket || !nodeBuffer) {
+    const text = prefix.frame(seq, content);
+    ws.send(text);
+    return nodeBuffer ? nodeBuffer.byteLength(text) : utf8Length(text);
+  }
+  // Most text is its own JSON between quotes. JSON.stringify escapes lone surrogates, so either
+  // way the text measures and encodes alike.
+  const plain = !needsEscape(content);
+  const json = plain ? content : JSON.stringify(content);
+  const quotes = plain ? 2 : 0;
+  const start = prefix.bytes;
+  const digits = digitCount(seq);
+  const length =
+    start.length + digits + CONTENT_KEY.length + quotes + nodeBuffer.byteLength(json) + 1;
+  const header = frameHeaderSize(length);
+  const bytes = nodeBuffer.allocUnsafe(header + length);
+  writeFrameHeader(bytes, length, true);
+  let at = header;
+  bytes.set(start, at);
+  writeDigits(bytes, (at += start.length), seq, digits);
+  bytes.set(CONTENT_KEY, (at += digits));
+  at += CONTENT_KEY.length;
+  if (plain) bytes[at++] = 0x22; // "
+  at += bytes.write(json, at);
+  if (plain) bytes[at++] = 0x22;
+  bytes[at] = 0x7d; // }
+  sender.sendFrame!([bytes]);
+  return length;
 }

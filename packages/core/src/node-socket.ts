@@ -6,7 +6,13 @@
 import type { ConnectionEvents, UpgradeAccepted } from "./adapter-types.ts";
 import type { WebSocketConnectionManager } from "./connection-manager.ts";
 import type { PreparedFrame } from "./frame-data.ts";
-import { writePreparedFrame, writesPreparedFrames, writeTextFrame } from "./node-frames.ts";
+import type { ChunkPrefix } from "./chunk-frame.ts";
+import {
+  writeChunkFrame,
+  writePreparedFrame,
+  writesPreparedFrames,
+  writeTextFrame,
+} from "./node-frames.ts";
 import { terminateNodeWebSocket } from "./node-terminate.ts";
 import { ForwardingSocket } from "./socket-with-send.ts";
 import type { SocketLike, WebSocketData } from "./types.ts";
@@ -43,7 +49,10 @@ class NodeSocket extends ForwardingSocket {
     super(inner);
     this.#framed = writesPreparedFrames(inner);
     // Fan-out frames go out pre-encoded where `ws` allows it.
-    if (this.#framed) this.sendFrame = NodeSocket.prototype.sendFrame;
+    if (this.#framed) {
+      this.sendFrame = NodeSocket.prototype.sendFrame;
+      this.sendChunk = NodeSocket.prototype.sendChunk;
+    }
   }
 
   send(data: WebSocketData): void {
@@ -53,6 +62,10 @@ class NodeSocket extends ForwardingSocket {
 
   override sendFrame(frame: PreparedFrame): void {
     writePreparedFrame(this.inner, frame);
+  }
+
+  override sendChunk(prefix: ChunkPrefix, seq: number, content: string): number {
+    return writeChunkFrame(this.inner, prefix, seq, content);
   }
 
   // Always there: terminateNodeWebSocket destroys the transport even without `terminate()`.

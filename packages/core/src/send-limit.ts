@@ -4,6 +4,7 @@
  * them all: a peer that stops reading is closed with 1008 instead of queueing without limit.
  */
 import { WebSocketConnectionError } from "./errors.ts";
+import type { ChunkPrefix } from "./chunk-frame.ts";
 import type { PreparedFrame } from "./frame-data.ts";
 import { ForwardingSocket } from "./socket-with-send.ts";
 import type { SocketLike, WebSocketData } from "./types.ts";
@@ -41,6 +42,10 @@ class LimitedSocket extends ForwardingSocket {
 
   override sendFrame(frame: PreparedFrame): void {
     if (this.#admit()) this.inner.sendFrame!(frame);
+  }
+
+  override sendChunk(prefix: ChunkPrefix, seq: number, content: string): number {
+    return this.#admit() ? this.inner.sendChunk!(prefix, seq, content) : 0;
   }
 
   #admit(): boolean {

@@ -1,12 +1,13 @@
 /**
  * One socket seen through another `send`: what core's socket wrappers (the unsent-bytes cap, the
  * instrumentation's counting) share, so every optional capability of the socket underneath
- * (`ping`, `terminate`, `pause`/`resume`, `sendFrame`) stays reachable through any stack of wrappers.
+ * (`ping`, `terminate`, `pause`/`resume`, `sendFrame`, `sendChunk`) stays reachable through any stack of wrappers.
  *
  * A class, not an object literal with getters: a literal's accessors give every connection's
  * wrapper its own hidden class and a dictionary of properties (about 0.5 KB each, heap snapshot
  * of 2,000 idle connections); instances of one class share theirs.
  */
+import type { ChunkPrefix } from "./chunk-frame.ts";
 import type { PreparedFrame } from "./frame-data.ts";
 import type { SocketLike, WebSocketData } from "./types.ts";
 
@@ -26,6 +27,7 @@ export abstract class ForwardingSocket implements SocketLike {
     this.#base = inner instanceof ForwardingSocket ? inner.#base : inner;
     if (!inner.ping) this.ping = undefined;
     if (!inner.sendFrame) this.sendFrame = undefined;
+    if (!inner.sendChunk) this.sendChunk = undefined;
     // A subclass that terminates by other means (node-socket.ts) keeps its own.
     if (!inner.terminate && this.terminate === ForwardingSocket.prototype.terminate)
       this.terminate = undefined;
@@ -40,6 +42,11 @@ export abstract class ForwardingSocket implements SocketLike {
   /** A wrapper that changes `send` overrides this too, with the same guarantees. */
   sendFrame?(frame: PreparedFrame): void {
     this.inner.sendFrame!(frame);
+  }
+
+  /** Like {@link sendFrame}: a wrapper that changes `send` overrides this too. */
+  sendChunk?(prefix: ChunkPrefix, seq: number, content: string): number {
+    return this.inner.sendChunk!(prefix, seq, content);
   }
 
   close(code?: number, reason?: string): void {
@@ -78,6 +85,7 @@ class SendThrough extends ForwardingSocket {
   ) {
     super(inner);
     this.sendFrame = undefined; // every frame goes through `send`
+    this.sendChunk = undefined;
   }
 }
 

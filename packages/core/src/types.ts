@@ -11,6 +11,7 @@ import type { CompressionOptions } from "./compression.ts";
 import type { RoomsOptions } from "./rooms/options.ts";
 import type { HandlerOptions } from "./path-options.ts";
 import type { PreparedFrame } from "./frame-data.ts";
+import type { ChunkPrefix } from "./chunk-frame.ts";
 
 /** The data a frame carries. */
 export type WebSocketData = string | ArrayBuffer | Uint8Array;
@@ -29,6 +30,12 @@ export interface SocketLike {
    * instead. Without it, fan-out uses `send`.
    */
   sendFrame?(frame: PreparedFrame): void;
+  /**
+   * Optional: the same as `send(prefix.frame(seq, content))` (a stream's `chunk` frame), for a
+   * socket that can encode the frame without building it as a string first. Returns the payload's
+   * size in bytes. Without it, streams send chunk frames with `send`.
+   */
+  sendChunk?(prefix: ChunkPrefix, seq: number, content: string): number;
   close(code?: number, reason?: string): void;
   /** Sends a protocol-level ping. Without it, core sends JSON `{type:"ping"}` frames instead. */
   ping?(): void;

@@ -13,7 +13,9 @@ import {
   terminateNodeWebSocket,
   writePreparedFrame,
   writesPreparedFrames,
+  writeChunkFrame,
   writeTextFrame,
+  type ChunkPrefix,
   type PreparedFrame,
   type UpgradeSocket,
   type ConnectionEvents,
@@ -215,7 +217,10 @@ class RuntimeSocket implements SocketLike {
     if (!raw.ping || !raw.on) this.ping = undefined;
     if (!raw.terminate) this.terminate = undefined;
     // Fan-out frames pre-encoded: only `ws` on Node, without permessage-deflate.
-    if (!this.#framed) this.sendFrame = undefined;
+    if (!this.#framed) {
+      this.sendFrame = undefined;
+      this.sendChunk = undefined;
+    }
     // Lets core hold back a connection past `maxFramesPerTurn` (`ws` on Node has both).
     if (!raw.pause || !raw.resume) {
       this.pause = undefined;
@@ -248,6 +253,10 @@ class RuntimeSocket implements SocketLike {
 
   sendFrame?(frame: PreparedFrame): void {
     writePreparedFrame(this.raw, frame);
+  }
+
+  sendChunk?(prefix: ChunkPrefix, seq: number, content: string): number {
+    return writeChunkFrame(this.raw, prefix, seq, content);
   }
 
   ping?(): void {

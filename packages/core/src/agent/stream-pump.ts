@@ -72,7 +72,7 @@ class Pump {
     try {
       if (typeof chunk.content === "string") {
         // NeuroLink emits empty and metadata items; only text becomes chunk frames.
-        const wait = chunk.content === "" ? undefined : channel.send(chunk.content);
+        const wait = chunk.content.length === 0 ? undefined : channel.send(chunk.content);
         if (wait) return void wait.then(this.#pull, this.#onError);
       } else if (chunk.type === "tool-call") {
         channel.event({

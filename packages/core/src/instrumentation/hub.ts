@@ -5,11 +5,8 @@
  */
 import type { ConnectionEvents } from "../adapter-types.ts";
 import { invokeSafely } from "../callbacks.ts";
-import { ERRORS } from "../errors.ts";
-import { utf8Length } from "../frame-data.ts";
 import type { SocketLike, WebSocketConnection, WebSocketData, WebSocketHandler } from "../types.ts";
-import type { PreparedFrame } from "../frame-data.ts";
-import { ForwardingSocket } from "../socket-with-send.ts";
+import { boundedCode, callSafely, CountingSocket, sizeOf } from "./counting-socket.ts";
 import type { Instrumentation, StreamStatus } from "./instrumentation.ts";
 
 type Hook = keyof Instrumentation;
@@ -36,26 +33,6 @@ interface Probe {
 
 /** Connections and their sockets → their probe, for code that holds only one of them. */
 const PROBES = new WeakMap<object, Probe>();
-
-const ERROR_FRAME = '{"type":"error"';
-const ERROR_CODE = /"code":"([A-Z_]{1,40})"/;
-
-/** `code` when it is in the error table, else `"OTHER"` (keeps the label set bounded). */
-export function boundedCode(code: unknown): string {
-  return typeof code === "string" && Object.hasOwn(ERRORS, code) ? code : "OTHER";
-}
-
-// Node's native count where there is one (several times faster than counting in JS).
-const byteLength: (text: string) => number =
-  (globalThis as { Buffer?: { byteLength(text: string): number } }).Buffer?.byteLength ??
-  utf8Length;
-
-const sizeOf = (data: WebSocketData) =>
-  typeof data === "string" ? byteLength(data) : data.byteLength;
-
-/** Whether a frame is an `error` frame: `{"type":"error"…`, told apart at index 9 first. */
-const isErrorFrame = (data: WebSocketData): data is string =>
-  typeof data === "string" && data.charCodeAt(9) === 101 && data.startsWith(ERROR_FRAME);
 
 /** The instrumentations of one manager, called in the order they were added. */
 export class InstrumentationHub {
@@ -167,38 +144,6 @@ export class InstrumentationHub {
   }
 }
 
-/** A socket that reports each frame (and each `error` frame's code) after handing it on. */
-class CountingSocket extends ForwardingSocket {
-  constructor(
-    inner: SocketLike,
-    private readonly hub: InstrumentationHub,
-    private readonly path: string,
-    private readonly sent: readonly ((path: string, bytes: number) => void)[],
-  ) {
-    super(inner);
-  }
-
-  send(data: WebSocketData): void {
-    this.inner.send(data);
-    this.#sent(data, -1);
-  }
-
-  override sendFrame(frame: PreparedFrame): void {
-    this.inner.sendFrame!(frame);
-    this.#sent(frame.data, frame.payloadLength);
-  }
-
-  #sent(data: WebSocketData, size: number): void {
-    const { sent, path } = this;
-    if (sent.length !== 0) {
-      const bytes = size < 0 ? sizeOf(data) : size;
-      for (let i = 0; i < sent.length; i++) callSafely(sent[i]!, path, bytes);
-    }
-    // Error frames are all built by JSON.stringify with `type` first; only they are parsed.
-    if (isErrorFrame(data)) this.hub.emit("error", path, boundedCode(ERROR_CODE.exec(data)?.[1]));
-  }
-}
-
 /** Reports a registered connection closed (once: its managed connection calls this once). */
 export function connectionClosed(connection: WebSocketConnection): void {
   const probe = PROBES.get(connection);
@@ -285,14 +230,5 @@ export class StreamProbe {
       chunks,
       ...(chunks > 0 ? { timeToFirstChunkMs: this.#firstChunkAt - startedAt } : {}),
     });
-  }
-}
-
-/** Calls a per-frame hook; a throw is ignored (instrumentation never breaks a connection). */
-function callSafely(fn: (path: string, value: number) => void, path: string, value: number) {
-  try {
-    fn(path, value);
-  } catch {
-    // ignored, as in InstrumentationHub.emit
   }
 }

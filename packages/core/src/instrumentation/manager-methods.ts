@@ -7,7 +7,8 @@ import type { UpgradeRequest } from "../auth/types.ts";
 import { SessionMethods } from "../sessions/session-methods.ts";
 import { parseRequestUrl } from "../request.ts";
 import type { WebSocketConnection } from "../types.ts";
-import { boundedCode, InstrumentationHub } from "./hub.ts";
+import { boundedCode } from "./counting-socket.ts";
+import { InstrumentationHub } from "./hub.ts";
 import type { Instrumentation } from "./instrumentation.ts";
 import { StatsCollector, type ConnectionStats } from "./stats.ts";
 

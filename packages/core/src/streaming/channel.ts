@@ -9,6 +9,7 @@
  *   bytes; a producer that awaits it stops pulling upstream until the client drains.
  * - A client stalled for `stallTimeout` ms is closed and `send()` rejects, so upstream is aborted.
  */
+import { ChunkPrefix } from "../chunk-frame.ts";
 import { ERRORS, WebSocketError } from "../errors.ts";
 import { streamProbe, type StreamProbe } from "../instrumentation/hub.ts";
 import { unrefTimer } from "../timers.ts";
@@ -108,12 +109,16 @@ type Limits = Required<Omit<StreamingChannelOptions, "requestId" | "coalesce">>;
  */
 class Channel implements StreamingChannel {
   readonly #writer: FrameWriter;
-  readonly #limits: Limits;
+  // The limits as fields, not an object: one object fewer to reach per token.
+  readonly #bufferSize: number;
+  readonly #maxChunkSize: number;
+  readonly #latencyTarget: number;
+  readonly #stallTimeout: number;
   readonly #coalesce: boolean;
   // Reports to the connection's manager when it has instrumentation (undefined for SSE).
   readonly #probe: StreamProbe | undefined;
   // The frame prefix never changes; building it once keeps the per-frame work to one string escape.
-  readonly #chunkPrefix: string;
+  readonly #chunkPrefix: ChunkPrefix;
   #pending = "";
   #seq = 0;
   #pieces = 0;
@@ -137,10 +142,13 @@ class Channel implements StreamingChannel {
     probe: StreamProbe | undefined,
   ) {
     this.#writer = writer;
-    this.#limits = limits;
+    this.#bufferSize = limits.bufferSize;
+    this.#maxChunkSize = limits.maxChunkSize;
+    this.#latencyTarget = limits.latencyTarget;
+    this.#stallTimeout = limits.stallTimeout;
     this.#coalesce = coalesce;
     this.#probe = probe;
-    this.#chunkPrefix = `{"type":"chunk","requestId":${JSON.stringify(requestId)},"seq":`;
+    this.#chunkPrefix = new ChunkPrefix(requestId);
   }
 
   get ended(): boolean {
@@ -156,7 +164,9 @@ class Channel implements StreamingChannel {
     if (text === "") return undefined;
     this.#pieces++;
     this.#pending += text;
-    const { bufferSize, maxChunkSize, latencyTarget } = this.#limits;
+    const bufferSize = this.#bufferSize;
+    const maxChunkSize = this.#maxChunkSize;
+    const latencyTarget = this.#latencyTarget;
     if (!this.#coalesce) {
       this.#write();
     } else if (latencyTarget === 0 && this.#turn !== currentTurn()) {
@@ -208,12 +218,12 @@ class Channel implements StreamingChannel {
   }
 
   #flush(): void {
-    if (this.#pending !== "" && this.#writer.open) this.#write();
+    if (this.#pending.length !== 0 && this.#writer.open) this.#write();
   }
 
   /** Writes what is pending as chunk frames (the writer known open). */
   #write(): void {
-    const { maxChunkSize } = this.#limits;
+    const maxChunkSize = this.#maxChunkSize;
     let pending = this.#pending;
     this.#pending = "";
     while (pending.length > maxChunkSize) {
@@ -231,7 +241,8 @@ class Channel implements StreamingChannel {
     const writer = this.#writer;
     const seq = ++this.#seq;
     if (writer.writeText !== undefined) writer.writeText(content, seq);
-    else writer.write(`${this.#chunkPrefix}${seq},"content":${JSON.stringify(content)}}`, "chunk");
+    else if (writer.writeChunk !== undefined) writer.writeChunk(this.#chunkPrefix, seq, content);
+    else writer.write(this.#chunkPrefix.frame(seq, content), "chunk");
     this.#probe?.chunk();
   }
 
@@ -239,7 +250,8 @@ class Channel implements StreamingChannel {
     return new Promise<void>((resolve, reject) => {
       this.#probe?.paused();
       const started = Date.now();
-      const { bufferSize, stallTimeout } = this.#limits;
+      const bufferSize = this.#bufferSize;
+      const stallTimeout = this.#stallTimeout;
       const writer = this.#writer;
       pollUntil(() => {
         try {

@@ -2,6 +2,7 @@
  * Where a streaming channel writes: a WebSocket, or an SSE response. Both expose how much is
  * queued, which is all backpressure needs.
  */
+import type { ChunkPrefix } from "../chunk-frame.ts";
 import { OPEN, type SocketLike, type WebSocketConnection } from "../types.ts";
 
 /** A sink for serialized frames. */
@@ -14,6 +15,11 @@ export interface FrameWriter {
    * chunk frames. Every other frame still goes to {@link write}.
    */
   writeText?(content: string, seq: number): void;
+  /**
+   * Writes the `chunk` frame `prefix.frame(seq, content)`, for a writer that can encode it without
+   * building the string (a socket with `sendChunk`). Without it, the channel calls {@link write}.
+   */
+  writeChunk?(prefix: ChunkPrefix, seq: number, content: string): void;
   /** Bytes written but not yet flushed to the network. */
   readonly bufferedAmount: number;
   /** Whether frames can still be written. */
@@ -37,6 +43,12 @@ class SocketWriter implements FrameWriter {
 
   write(json: string): void {
     this.socket.send(json);
+  }
+
+  writeChunk(prefix: ChunkPrefix, seq: number, content: string): void {
+    const { socket } = this;
+    if (socket.sendChunk !== undefined) socket.sendChunk(prefix, seq, content);
+    else socket.send(prefix.frame(seq, content));
   }
 
   get bufferedAmount(): number {
