@@ -151,6 +151,7 @@ it("writes a chunk frame in one write, the same JSON as the frame's text, and it
     [10, "⟨1764770000000.125⟩wörd 😀 "],
     [1234567, "lone \ud800 surrogate"],
     [2 ** 53 - 1, "€".repeat(3000)],
+    [11, "a".repeat(70_000)], // the 64-bit length form
   ];
   const sizes: number[] = [];
   for (const [seq, content] of chunks) {

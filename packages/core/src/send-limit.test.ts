@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
+import { ChunkPrefix } from "./chunk-frame.ts";
 import { limitBufferedBytes } from "./send-limit.ts";
+import { withSend } from "./socket-with-send.ts";
 import type { SocketLike, WebSocketData } from "./types.ts";
 
 function fakeSocket() {
@@ -48,5 +50,31 @@ describe("limitBufferedBytes", () => {
     const limited = limitBufferedBytes({ ...socket, ping: () => void pinged++ }, 1, "c", () => {});
     limited.ping?.();
     expect(pinged).toBe(1);
+  });
+
+  it("sends chunk frames through sendChunk under the same limit, and only where the socket can", () => {
+    const { socket, sent } = fakeSocket();
+    const prefix = new ChunkPrefix("r1");
+    const chunks: string[] = [];
+    const chunking = {
+      ...socket,
+      sendChunk: (p: ChunkPrefix, seq: number, content: string) =>
+        chunks.push(p.frame(seq, content)) && 42,
+    };
+    Object.defineProperty(chunking, "bufferedAmount", { get: () => socket.queued });
+    const overflows: Error[] = [];
+    const limited = limitBufferedBytes(chunking, 100, "c1", (error) => overflows.push(error));
+    expect(limited.sendChunk?.(prefix, 1, "a")).toBe(42); // the size the socket measured
+    socket.queued = 101;
+    expect(limited.sendChunk?.(prefix, 2, "b")).toBe(0); // dropped: nothing was sent
+    socket.queued = 0;
+    expect(limited.sendChunk?.(prefix, 3, "c")).toBe(0); // and every frame after it
+    limited.send("d");
+    expect(chunks).toEqual([prefix.frame(1, "a")]);
+    expect(sent).toEqual([]);
+    expect(overflows).toHaveLength(1);
+    // A socket without sendChunk, or one whose send is replaced, offers none.
+    expect(limitBufferedBytes(socket, 1, "c", () => {}).sendChunk).toBeUndefined();
+    expect(withSend(chunking, () => {}).sendChunk).toBeUndefined();
   });
 });
