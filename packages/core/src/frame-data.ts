@@ -22,6 +22,11 @@ export function utf8Length(text: string): number {
   return bytes;
 }
 
+/** UTF-8 length of a string: Node's native count where there is one (several times faster). */
+export const byteLength: (text: string) => number =
+  (globalThis as { Buffer?: { byteLength(text: string): number } }).Buffer?.byteLength ??
+  utf8Length;
+
 /** Whether a payload is larger than `limit` bytes. Cheap for the common small string. */
 export function exceedsBytes(data: WebSocketData, limit: number): boolean {
   if (typeof data !== "string") return data.byteLength > limit;

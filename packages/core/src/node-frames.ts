@@ -20,7 +20,7 @@ import {
   writeDigits,
   type ChunkPrefix,
 } from "./chunk-frame.ts";
-import { frameHeaderSize, utf8Length, writeFrameHeader, type PreparedFrame } from "./frame-data.ts";
+import { byteLength, frameHeaderSize, writeFrameHeader, type PreparedFrame } from "./frame-data.ts";
 import { OPEN, type WebSocketData } from "./types.ts";
 
 /** The TCP side of a `ws` socket (a `net.Socket`). */
@@ -154,7 +154,7 @@ export function writeChunkFrame(
   if (ws.readyState !== OPEN || (sender._state ?? 0) !== 0 || !ws._socket || !nodeBuffer) {
     const text = prefix.frame(seq, content);
     ws.send(text);
-    return nodeBuffer ? nodeBuffer.byteLength(text) : utf8Length(text);
+    return byteLength(text);
   }
   // Most text is its own JSON between quotes. JSON.stringify escapes lone surrogates, so either
   // way the text measures and encodes alike.

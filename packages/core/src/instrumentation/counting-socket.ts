@@ -4,7 +4,7 @@
  */
 import type { ChunkPrefix } from "../chunk-frame.ts";
 import { ERRORS } from "../errors.ts";
-import { utf8Length, type PreparedFrame } from "../frame-data.ts";
+import { byteLength, type PreparedFrame } from "../frame-data.ts";
 import { ForwardingSocket } from "../socket-with-send.ts";
 import type { SocketLike, WebSocketData } from "../types.ts";
 
@@ -15,11 +15,6 @@ const ERROR_CODE = /"code":"([A-Z_]{1,40})"/;
 export function boundedCode(code: unknown): string {
   return typeof code === "string" && Object.hasOwn(ERRORS, code) ? code : "OTHER";
 }
-
-// Node's native count where there is one (several times faster than counting in JS).
-const byteLength: (text: string) => number =
-  (globalThis as { Buffer?: { byteLength(text: string): number } }).Buffer?.byteLength ??
-  utf8Length;
 
 /** A frame's payload size in bytes. */
 export const sizeOf = (data: WebSocketData) =>
